@@ -1,0 +1,169 @@
+/**
+ * Every error mephisto-ts raises on purpose is a {@link MephistoError} with a stable `code`.
+ * The registry below is the single list of codes: docs/errors.md is generated from it and a test keeps
+ * the two in step, so a code, its meaning and its remedy are always documented together.
+ */
+
+/** Entities that can be missing or duplicated; each gets its own not-found / already-exists code. */
+export const ENTITY_KINDS = [
+  'project',
+  'task',
+  'requester',
+  'task_run',
+  'assignment',
+  'unit',
+  'worker',
+  'agent',
+  'onboarding_agent',
+  'qualification',
+  'granted_qualification',
+  'worker_review',
+] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+export interface ErrorCodeInfo {
+  /** What happened, in one sentence. */
+  readonly meaning: string;
+  /** What the user can do about it. */
+  readonly remedy: string;
+}
+
+function entityCodes<S extends string>(
+  suffix: S,
+  meaning: (entity: string) => string,
+  remedy: string,
+): Record<`MEPHISTO_ERR_${Uppercase<EntityKind>}_${S}`, ErrorCodeInfo> {
+  const out: Record<string, ErrorCodeInfo> = {};
+  for (const kind of ENTITY_KINDS) {
+    out[`MEPHISTO_ERR_${kind.toUpperCase()}_${suffix}`] = { meaning: meaning(kind.replace(/_/g, ' ')), remedy };
+  }
+  return out as Record<`MEPHISTO_ERR_${Uppercase<EntityKind>}_${S}`, ErrorCodeInfo>;
+}
+
+export const ERROR_CODES = {
+  ...entityCodes(
+    'NOT_FOUND',
+    (e) => `No ${e} has the given id or name, or a referenced ${e} does not exist.`,
+    'Check the id (ids are decimal strings); list what exists with `mephisto db status` or the find commands.',
+  ),
+  ...entityCodes(
+    'ALREADY_EXISTS',
+    (e) => `A ${e} with the same unique key (name, or the pair of ids) already exists.`,
+    'Use the existing row (find it by name) or choose another name.',
+  ),
+  MEPHISTO_ERR_INVALID_ARGUMENT: {
+    meaning: 'A value passed to the API is not acceptable (an empty or reserved name, a non-finite number, …).',
+    remedy: 'Read the message: it names the argument, the value given and what is expected.',
+  },
+  MEPHISTO_ERR_INVALID_TRANSITION: {
+    meaning: "The requested status change is not in the entity's transition table (for example completed → launched).",
+    remedy: 'See docs/data-model.md for the allowed transitions; this is a programming error, not a race.',
+  },
+  MEPHISTO_ERR_TRANSITION_CONFLICT: {
+    meaning:
+      'A compare-and-set status change lost a race: the row was no longer in the expected status (or held by the expected agent).',
+    remedy: 'Re-read the row and decide again; the error carries the status actually found.',
+  },
+  MEPHISTO_ERR_TASK_HAS_RUNS: {
+    meaning: 'A task cannot be renamed or moved to another project once it has task runs.',
+    remedy: 'Create a new task instead; runs are tied to the task they were launched under.',
+  },
+  MEPHISTO_ERR_STORE_CONFIG: {
+    meaning: 'The database location is not understood (not a file path, `:memory:`, or a postgres:// URL).',
+    remedy: 'Pass `--db PATH|postgres://user@host:port/db` or set MEPHISTO_DATABASE_URL / MEPHISTO_DATA_DIR.',
+  },
+  MEPHISTO_ERR_STORE_CONNECTION: {
+    meaning: 'The database could not be opened or reached.',
+    remedy: 'For SQLite check that the data directory is writable; for PostgreSQL that the server is up and the URL right.',
+  },
+  MEPHISTO_ERR_STORE_MIGRATION: {
+    meaning: 'Bringing the database schema up to date failed, or the database was written by a newer mephisto-ts.',
+    remedy: 'Read the cause in the message; upgrade mephisto-ts if the database is newer than this version.',
+  },
+  MEPHISTO_ERR_USAGE: {
+    meaning: 'A command-line invocation has a missing, unknown or malformed argument.',
+    remedy: 'Run the command with --help for its usage.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base class of every deliberate mephisto-ts error. `code` is stable across versions. */
+export class MephistoError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+function entityCode<S extends 'NOT_FOUND' | 'ALREADY_EXISTS'>(kind: EntityKind, suffix: S): ErrorCode {
+  return `MEPHISTO_ERR_${kind.toUpperCase()}_${suffix}` as ErrorCode;
+}
+
+/** An id or name that names no row, or a reference (foreign key) to a missing row. */
+export class NotFoundError extends MephistoError {
+  readonly entity: EntityKind;
+  readonly key: string;
+  constructor(entity: EntityKind, key: string, message?: string, options?: { cause?: unknown }) {
+    super(entityCode(entity, 'NOT_FOUND'), message ?? `${entity.replace(/_/g, ' ')} ${key} does not exist`, options);
+    this.entity = entity;
+    this.key = key;
+  }
+}
+
+/** A unique key (name, pair of ids) is already taken. */
+export class AlreadyExistsError extends MephistoError {
+  readonly entity: EntityKind;
+  readonly key: string;
+  constructor(entity: EntityKind, key: string, message?: string, options?: { cause?: unknown }) {
+    super(
+      entityCode(entity, 'ALREADY_EXISTS'),
+      message ?? `${entity.replace(/_/g, ' ')} ${key} already exists`,
+      options,
+    );
+    this.entity = entity;
+    this.key = key;
+  }
+}
+
+export class InvalidArgumentError extends MephistoError {
+  constructor(message: string) {
+    super('MEPHISTO_ERR_INVALID_ARGUMENT', message);
+  }
+}
+
+/** The transition table forbids this change; raised before the database is touched. */
+export class InvalidTransitionError extends MephistoError {
+  constructor(
+    readonly entity: EntityKind,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super('MEPHISTO_ERR_INVALID_TRANSITION', `${entity.replace(/_/g, ' ')} cannot go from "${from}" to "${to}"`);
+  }
+}
+
+/** A compare-and-set lost: the row was found in `actual`, not in one of `expected`. */
+export class TransitionConflictError extends MephistoError {
+  constructor(
+    readonly entity: EntityKind,
+    readonly id: string,
+    readonly expected: readonly string[],
+    readonly actual: string,
+    detail?: string,
+  ) {
+    super(
+      'MEPHISTO_ERR_TRANSITION_CONFLICT',
+      `${entity.replace(/_/g, ' ')} ${id} is "${actual}", expected ${expected.map((s) => `"${s}"`).join(' or ')}` +
+        (detail ? ` (${detail})` : ''),
+    );
+  }
+}
+
+export class TaskHasRunsError extends MephistoError {
+  constructor(readonly taskId: string) {
+    super('MEPHISTO_ERR_TASK_HAS_RUNS', `task ${taskId} already has task runs; it can no longer be renamed or moved`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './core/index.js';
+export * from './store/store.js';
+export * from './store/store-config.js';
