@@ -59,16 +59,22 @@ export function resolveStoreConfig(designation?: string, env: NodeJS.ProcessEnv 
     try {
       url = new URL(value);
     } catch {
-      throw new MephistoError('MEPHISTO_ERR_STORE_CONFIG', `not a valid PostgreSQL URL: "${redactUrl(value)}"`);
+      throw new MephistoError(
+        'MEPHISTO_ERR_STORE_CONFIG',
+        `not a valid PostgreSQL URL: "${redactUrl(value)}"`,
+      );
     }
     const schema = url.searchParams.get('schema') ?? undefined;
     url.searchParams.delete('schema');
-    return schema ? { kind: 'postgres', url: url.toString(), schema } : { kind: 'postgres', url: url.toString() };
+    return schema
+      ? { kind: 'postgres', url: url.toString(), schema }
+      : { kind: 'postgres', url: url.toString() };
   }
   if (value === ':memory:') return { kind: 'sqlite', path: ':memory:' };
   if (/^sqlite:/i.test(value)) {
     const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new MephistoError('MEPHISTO_ERR_STORE_CONFIG', 'sqlite: needs a path, e.g. sqlite:./data.db');
+    if (path === '')
+      throw new MephistoError('MEPHISTO_ERR_STORE_CONFIG', 'sqlite: needs a path, e.g. sqlite:./data.db');
     return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -80,7 +86,16 @@ export function resolveStoreConfig(designation?: string, env: NodeJS.ProcessEnv 
   return { kind: 'sqlite', path: resolve(value) };
 }
 
-/** A URL safe to print: the password, if any, is replaced by `***`. */
+/**
+ * A URL safe to print: the password, if any, is replaced by `***`. Users paste raw passwords that
+ * contain `/` or `@`, so the user info is taken to run up to the *last* `@`: that may hide more than
+ * the password, but never less.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@/]*@/, '$1***@');
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is.exec(url);
+  if (!match) return url;
+  const [whole, scheme = '', userInfo = ''] = match;
+  const colon = userInfo.indexOf(':');
+  if (colon < 0) return url;
+  return `${scheme}${userInfo.slice(0, colon)}:***@${url.slice(whole.length)}`;
 }

@@ -272,7 +272,10 @@ export interface Store {
   createQualification(qualification: { name: string; description?: string | null }): Promise<Qualification>;
   getQualification(id: string): Promise<Qualification>;
   findQualifications(filter?: { name?: string }): Promise<Qualification[]>;
-  updateQualification(id: string, change: { name?: string; description?: string | null }): Promise<Qualification>;
+  updateQualification(
+    id: string,
+    change: { name?: string; description?: string | null },
+  ): Promise<Qualification>;
   /** Deletes the qualification and every grant of it, in one transaction. */
   deleteQualification(id: string): Promise<void>;
   /**
@@ -280,7 +283,11 @@ export interface Store {
    * value again changes nothing.
    * @param value @default 1
    */
-  grantQualification(grant: { qualificationId: string; workerId: string; value?: number }): Promise<GrantedQualification>;
+  grantQualification(grant: {
+    qualificationId: string;
+    workerId: string;
+    value?: number;
+  }): Promise<GrantedQualification>;
   /** NotFound(granted_qualification) when the worker has no grant of it. */
   getGrantedQualification(qualificationId: string, workerId: string): Promise<GrantedQualification>;
   findGrantedQualifications(filter?: {
@@ -293,7 +300,11 @@ export interface Store {
 
   // --- worker reviews -------------------------------------------------------------------------------
   createWorkerReview(review: NewWorkerReview): Promise<WorkerReview>;
-  findWorkerReviews(filter?: { workerId?: string; unitId?: string; taskId?: string }): Promise<WorkerReview[]>;
+  findWorkerReviews(filter?: {
+    workerId?: string;
+    unitId?: string;
+    taskId?: string;
+  }): Promise<WorkerReview[]>;
 
   // --- administration -------------------------------------------------------------------------------
   /** Rows per table (core tables and provider tables). */

@@ -1,0 +1,67 @@
+/**
+ * `find*` filters → SQL conditions, with the port's rules: an `undefined` field is ignored, a value
+ * matches equal rows, `null` matches rows where the column is null, and a status list matches any of
+ * its statuses.
+ */
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { boolParam, idParam } from './row-mapping.js';
+import type { StoreDialect } from './store-backend.js';
+
+export type FieldKind = 'id' | 'text' | 'int' | 'bool' | 'status';
+
+/** For each filter field: the column it tests and how its value is encoded. */
+export type FilterSpec<F extends object> = {
+  readonly [K in keyof F]-?: readonly [column: string, kind: FieldKind];
+};
+
+/**
+ * The conditions `filter` asks for, or `null` when no row can match (a malformed id, an empty status
+ * list): the caller then skips the query.
+ */
+export function filterConditions<F extends object>(
+  dialect: StoreDialect,
+  spec: FilterSpec<F>,
+  filter: F | undefined,
+): RawBuilder<SqlBool>[] | null {
+  const conditions: RawBuilder<SqlBool>[] = [];
+  if (!filter) return conditions;
+  for (const key of Object.keys(spec) as (keyof F & string)[]) {
+    const value: unknown = filter[key];
+    if (value === undefined) continue;
+    const [column, kind] = spec[key];
+    const ref = sql.ref(column);
+    if (value === null) {
+      conditions.push(sql<SqlBool>`${ref} is null`);
+      continue;
+    }
+    switch (kind) {
+      case 'id': {
+        const id = typeof value === 'string' ? idParam(value) : undefined;
+        if (id === undefined) return null;
+        conditions.push(sql<SqlBool>`${ref} = ${id}`);
+        break;
+      }
+      case 'bool':
+        conditions.push(sql<SqlBool>`${ref} = ${boolParam(dialect, value === true)}`);
+        break;
+      case 'status': {
+        const list = Array.isArray(value) ? (value as unknown[]) : [value];
+        if (list.length === 0) return null;
+        conditions.push(
+          list.length === 1 ? sql<SqlBool>`${ref} = ${list[0]}` : sql<SqlBool>`${ref} in (${sql.join(list)})`,
+        );
+        break;
+      }
+      case 'text':
+      case 'int':
+        conditions.push(sql<SqlBool>`${ref} = ${value}`);
+        break;
+    }
+  }
+  return conditions;
+}
+
+/** All conditions joined with AND (callers pass a non-empty list). */
+export function allOf(conditions: readonly RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
+}

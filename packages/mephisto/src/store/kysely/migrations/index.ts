@@ -1,0 +1,22 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { StoreDialect } from '../store-backend.js';
+import { coreSchemaMigration } from './0001-core-schema.js';
+
+/**
+ * Every migration this version knows, by name. Names sort in the order they apply (Kysely's Migrator
+ * refuses to apply one that sorts before an applied one), so they are numbered: `NNNN_what_it_does`.
+ * The schema version of a database is the name of its last applied migration.
+ */
+export function knownMigrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '0001_core_schema': coreSchemaMigration(dialect),
+  };
+}
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return { getMigrations: () => Promise.resolve(knownMigrations(dialect)) };
+}
+
+/** Kysely's bookkeeping tables: not data, so `countRows` leaves them out. */
+export const MIGRATION_TABLE = 'kysely_migration';
+export const MIGRATION_LOCK_TABLE = 'kysely_migration_lock';

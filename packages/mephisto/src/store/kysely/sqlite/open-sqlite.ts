@@ -1,0 +1,160 @@
+/**
+ * SQLite setup: one better-sqlite3 connection per store behind Kysely's SQLite driver, whose connection
+ * mutex gives a transaction the connection for its whole duration (no other query of the store can
+ * interleave with it). Writes go through the group commit (group-commit.ts). Several stores, in this
+ * process or others, may share a file: WAL lets them read concurrently, and writers take turns on
+ * SQLite's write lock without blocking the event loop (busy-wait.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  Kysely,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DialectAdapter,
+  type Driver,
+} from 'kysely';
+import { MephistoError } from '../../../core/index.js';
+import type { StoreConfig } from '../../store-config.js';
+import type { Database } from '../schema.js';
+import type { StoreBackend } from '../store-backend.js';
+import { beginImmediate, retryWhileBusy } from './busy-wait.js';
+import { GroupCommit } from './group-commit.js';
+import { SqliteBulkWriter } from './sqlite-bulk-writer.js';
+import { StatementCache } from './statement-cache.js';
+
+export type SqliteStoreConfig = Extract<StoreConfig, { kind: 'sqlite' }>;
+
+/** Kysely's own transactions (the Migrator's) start like the store's: BEGIN IMMEDIATE, waiting politely. */
+class ImmediateTransactionDriver extends SqliteDriver {
+  readonly #begin: () => Promise<void>;
+  constructor(database: StatementCache, begin: () => Promise<void>) {
+    super({ database });
+    this.#begin = begin;
+  }
+  override async beginTransaction(): Promise<void> {
+    await this.#begin();
+  }
+}
+
+/**
+ * SQLite's DDL is transactional; Kysely assumes otherwise (a table rebuild needs `PRAGMA foreign_keys`,
+ * which a transaction ignores). Our migrations rebuild nothing that way, so each run of them is one
+ * transaction: a failed migration leaves nothing half-made, and two processes opening a new file
+ * at once take turns (BEGIN IMMEDIATE) instead of both creating the tables. A future migration that
+ * must rebuild a referenced table will need to be split out of this.
+ */
+class TransactionalDdlAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class MephistoSqliteDialect extends SqliteDialect {
+  readonly #database: StatementCache;
+  readonly #begin: () => Promise<void>;
+  constructor(database: StatementCache, begin: () => Promise<void>) {
+    super({ database });
+    this.#database = database;
+    this.#begin = begin;
+  }
+  override createDriver(): Driver {
+    return new ImmediateTransactionDriver(this.#database, this.#begin);
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlAdapter();
+  }
+}
+
+function settings(config: SqliteStoreConfig): { busyTimeout: number; synchronous: string } {
+  const busyTimeout = config.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
+    throw new MephistoError(
+      'MEPHISTO_ERR_STORE_CONFIG',
+      `busyTimeoutMs must be a whole number >= 0, got ${busyTimeout}`,
+    );
+  }
+  // Checked at run time too: the config may come from a YAML file.
+  const synchronous: string = config.synchronous ?? 'normal';
+  if (synchronous !== 'normal' && synchronous !== 'full') {
+    throw new MephistoError(
+      'MEPHISTO_ERR_STORE_CONFIG',
+      `synchronous must be "normal" or "full", got "${synchronous}"`,
+    );
+  }
+  return { busyTimeout, synchronous };
+}
+
+function openRaw(path: string, busyTimeout: number, synchronous: string): BetterSqlite3.Database {
+  const inMemory = path === ':memory:';
+  let raw: BetterSqlite3.Database | undefined;
+  try {
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    raw = new BetterSqlite3(path);
+    // Ids are 63-bit: read every integer as a bigint so none loses digits (row-mapping.ts converts).
+    raw.defaultSafeIntegers(true);
+    // Opening may wait (synchronously: nothing else runs yet) for a lock, e.g. while another process
+    // recovers the WAL or switches the journal mode.
+    raw.pragma(`busy_timeout = ${busyTimeout}`);
+    if (!inMemory) raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = ON');
+    // Savepoints (one per operation in a group commit) and multi-row statements keep a journal of the
+    // pages they change so they can be undone alone; in a temporary file that is six write calls per
+    // operation, in memory it is none.
+    raw.pragma('temp_store = MEMORY');
+    raw.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    // A file that is not a database is only detected on first read.
+    raw.prepare('select count(*) from sqlite_master').get();
+    // From here on a busy database fails at once and the store waits on a timer (busy-wait.ts).
+    raw.pragma('busy_timeout = 0');
+    return raw;
+  } catch (error) {
+    raw?.close();
+    throw new MephistoError(
+      'MEPHISTO_ERR_STORE_CONNECTION',
+      `cannot open the SQLite database ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {
+  const { busyTimeout, synchronous } = settings(config);
+  const raw = openRaw(config.path, busyTimeout, synchronous);
+  const database = new StatementCache(raw);
+  const db = new Kysely<Database>({
+    dialect: new MephistoSqliteDialect(database, beginImmediate(raw, busyTimeout)),
+  });
+  const groupCommit = new GroupCommit(db, raw, busyTimeout);
+  return {
+    dialect: 'sqlite',
+    location: config.path,
+    db,
+    migrationTableSchema: undefined,
+    // Every store operation leaves nothing behind when it fails, so one that met a busy database
+    // (practically only a read during another process's WAL recovery) can simply run again.
+    call: (operation) => retryWhileBusy(operation, busyTimeout),
+    transaction: (work) => groupCommit.run(work),
+    autocommit: (work) => groupCommit.run(work),
+    // `_db` proves the caller runs inside a transaction, which holds the connection the writer uses.
+    bulkWriter: (_db, table, columns) => new SqliteBulkWriter(database, table, columns),
+    async listTables(): Promise<string[]> {
+      const { rows } = await sql<{
+        name: string;
+      }>`select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\'`.execute(
+        db,
+      );
+      return rows.map((r) => r.name);
+    },
+    async destroy(): Promise<void> {
+      // Let queued writes commit and the query holding the connection finish: closing the
+      // connection under them would fail them after their callers were told nothing yet.
+      await groupCommit.idle();
+      await db.connection().execute(() => Promise.resolve());
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { Database, TableName } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The SQL kind of a bulk-inserted column: PostgreSQL needs it to type the arrays it unnests. */
+export type BulkColumnKind = 'id' | 'int' | 'real' | 'text' | 'bool' | 'millis';
+
+export interface BulkColumn {
+  readonly name: string;
+  readonly kind: BulkColumnKind;
+}
+
+/** One row of a bulk insert: values in the order of the statement's columns, encoded (row-mapping.ts). */
+export type BulkValue = string | number | bigint | boolean | null;
+export type BulkRow = readonly BulkValue[];
+
+/**
+ * Streams rows into one table, buffering a batch per INSERT statement (sized for each driver). When
+ * rows of one writer reference rows of another (a unit its assignment), flush the referenced writer
+ * first: foreign keys are checked as each statement runs.
+ */
+export interface BulkWriter {
+  /** Adds one row, values in the order of the writer's columns. */
+  add(row: BulkRow): void;
+  /** True when a batch is buffered: `flush` before adding more. */
+  readonly full: boolean;
+  /** Writes the buffered rows. */
+  flush(): Promise<void>;
+}
+
+/**
+ * What a database-specific setup (sqlite/, postgres/) hands to the store: a ready Kysely instance plus
+ * the few operations whose fastest form differs between the two drivers.
+ */
+export interface StoreBackend {
+  readonly dialect: StoreDialect;
+  /** A file path, `:memory:`, or a URL without its password. */
+  readonly location: string;
+  readonly db: Kysely<Database>;
+  /** The schema holding the Migrator's tables (PostgreSQL); undefined on SQLite. */
+  readonly migrationTableSchema: string | undefined;
+  /**
+   * Runs one store operation. SQLite retries an operation that met a busy database (another
+   * connection's lock) until the busy timeout; PostgreSQL just runs it.
+   */
+  call<T>(operation: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` atomically: its writes commit together, or not at all if it throws. Resolves with its
+   * result once committed. `work` must make every query through the `db` it is given (on SQLite the
+   * store's own instance waits for the connection `work` holds).
+   */
+  transaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, for `work` whose writes are one statement (atomic by itself) plus reads: on
+   * PostgreSQL it runs without BEGIN/COMMIT round trips; on SQLite it joins the group commit.
+   */
+  autocommit<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * A writer of many rows into `table` through `db`, the instance a `transaction` handed out. Used for
+   * the bulk creation of assignments and units, the one place insert speed matters.
+   */
+  bulkWriter(db: Kysely<Database>, table: TableName, columns: readonly BulkColumn[]): BulkWriter;
+  /** Every table in the store's schema, the Migrator's included. */
+  listTables(): Promise<string[]>;
+  /** Closes the connection(s). Called once. */
+  destroy(): Promise<void>;
+}
