@@ -35,9 +35,12 @@ function entityCodes<S extends string>(
 ): Record<`MEPHISTO_ERR_${Uppercase<EntityKind>}_${S}`, ErrorCodeInfo> {
   const out: Record<string, ErrorCodeInfo> = {};
   for (const kind of ENTITY_KINDS) {
-    out[`MEPHISTO_ERR_${kind.toUpperCase()}_${suffix}`] = { meaning: meaning(kind.replace(/_/g, ' ')), remedy };
+    out[`MEPHISTO_ERR_${kind.toUpperCase()}_${suffix}`] = {
+      meaning: meaning(kind.replace(/_/g, ' ')),
+      remedy,
+    };
   }
-  return out as Record<`MEPHISTO_ERR_${Uppercase<EntityKind>}_${S}`, ErrorCodeInfo>;
+  return out;
 }
 
 export const ERROR_CODES = {
@@ -52,11 +55,13 @@ export const ERROR_CODES = {
     'Use the existing row (find it by name) or choose another name.',
   ),
   MEPHISTO_ERR_INVALID_ARGUMENT: {
-    meaning: 'A value passed to the API is not acceptable (an empty or reserved name, a non-finite number, …).',
+    meaning:
+      'A value passed to the API is not acceptable (an empty or reserved name, a non-finite number, …).',
     remedy: 'Read the message: it names the argument, the value given and what is expected.',
   },
   MEPHISTO_ERR_INVALID_TRANSITION: {
-    meaning: "The requested status change is not in the entity's transition table (for example completed → launched).",
+    meaning:
+      "The requested status change is not in the entity's transition table (for example completed → launched).",
     remedy: 'See docs/data-model.md for the allowed transitions; this is a programming error, not a race.',
   },
   MEPHISTO_ERR_TRANSITION_CONFLICT: {
@@ -74,11 +79,41 @@ export const ERROR_CODES = {
   },
   MEPHISTO_ERR_STORE_CONNECTION: {
     meaning: 'The database could not be opened or reached.',
-    remedy: 'For SQLite check that the data directory is writable; for PostgreSQL that the server is up and the URL right.',
+    remedy:
+      'For SQLite check that the data directory is writable; for PostgreSQL that the server is up and the URL right.',
   },
   MEPHISTO_ERR_STORE_MIGRATION: {
-    meaning: 'Bringing the database schema up to date failed, or the database was written by a newer mephisto-ts.',
+    meaning:
+      'Bringing the database schema up to date failed, or the database was written by a newer mephisto-ts.',
     remedy: 'Read the cause in the message; upgrade mephisto-ts if the database is newer than this version.',
+  },
+  MEPHISTO_ERR_CONFIG_INVALID: {
+    meaning:
+      'The task config was read but some values are wrong, required keys are missing, keys are unknown, or a ${…} interpolation cannot be resolved.',
+    remedy:
+      'Read the listed problems: each names the key path, the value given and what is expected (with the file and line it came from). See docs/config-reference.md.',
+  },
+  MEPHISTO_ERR_CONFIG_NOT_FOUND: {
+    meaning:
+      'A config file, given directly or named in a defaults list, does not exist in any searched folder.',
+    remedy:
+      'Check the name (with or without .yaml) and the config directory; the message lists every path that was tried.',
+  },
+  MEPHISTO_ERR_CONFIG_SYNTAX: {
+    meaning: 'A config file is not valid YAML, or its top level is not a mapping.',
+    remedy:
+      'Fix the file at the reported file:line:column (indentation, an unclosed bracket or quote, a duplicated key).',
+  },
+  MEPHISTO_ERR_CONFIG_OVERRIDE: {
+    meaning:
+      'A command-line override is malformed (it is not key=value, +key=value, ++key=value, ~key or group=option).',
+    remedy: 'Write overrides as mephisto.task.task_reward=0.5, +my_key=1, ~my_key or mephisto/provider=mock.',
+  },
+  MEPHISTO_ERR_CONFIG_DEFAULTS: {
+    meaning:
+      'A defaults list is malformed, selects the same group twice, overrides a group that nothing selected, or includes itself.',
+    remedy:
+      'Select each group once (use "override /mephisto/<group>: <type>" to change an earlier choice) and list config files without cycles.',
   },
   MEPHISTO_ERR_USAGE: {
     meaning: 'A command-line invocation has a missing, unknown or malformed argument.',
@@ -98,7 +133,7 @@ export class MephistoError extends Error {
   }
 }
 
-function entityCode<S extends 'NOT_FOUND' | 'ALREADY_EXISTS'>(kind: EntityKind, suffix: S): ErrorCode {
+function entityCode(kind: EntityKind, suffix: 'NOT_FOUND' | 'ALREADY_EXISTS'): ErrorCode {
   return `MEPHISTO_ERR_${kind.toUpperCase()}_${suffix}` as ErrorCode;
 }
 
@@ -107,7 +142,11 @@ export class NotFoundError extends MephistoError {
   readonly entity: EntityKind;
   readonly key: string;
   constructor(entity: EntityKind, key: string, message?: string, options?: { cause?: unknown }) {
-    super(entityCode(entity, 'NOT_FOUND'), message ?? `${entity.replace(/_/g, ' ')} ${key} does not exist`, options);
+    super(
+      entityCode(entity, 'NOT_FOUND'),
+      message ?? `${entity.replace(/_/g, ' ')} ${key} does not exist`,
+      options,
+    );
     this.entity = entity;
     this.key = key;
   }
@@ -141,7 +180,10 @@ export class InvalidTransitionError extends MephistoError {
     readonly from: string,
     readonly to: string,
   ) {
-    super('MEPHISTO_ERR_INVALID_TRANSITION', `${entity.replace(/_/g, ' ')} cannot go from "${from}" to "${to}"`);
+    super(
+      'MEPHISTO_ERR_INVALID_TRANSITION',
+      `${entity.replace(/_/g, ' ')} cannot go from "${from}" to "${to}"`,
+    );
   }
 }
 
@@ -164,6 +206,9 @@ export class TransitionConflictError extends MephistoError {
 
 export class TaskHasRunsError extends MephistoError {
   constructor(readonly taskId: string) {
-    super('MEPHISTO_ERR_TASK_HAS_RUNS', `task ${taskId} already has task runs; it can no longer be renamed or moved`);
+    super(
+      'MEPHISTO_ERR_TASK_HAS_RUNS',
+      `task ${taskId} already has task runs; it can no longer be renamed or moved`,
+    );
   }
 }

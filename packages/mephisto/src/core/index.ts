@@ -8,3 +8,4 @@ export * from './status/onboarding-agent-status.js';
 export * from './status/task-run-completion.js';
 export * from './status/transition-table.js';
 export * from './status/unit-status.js';
+export * from './scheduler.js';

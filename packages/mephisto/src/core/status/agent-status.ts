@@ -33,10 +33,15 @@ export const FINISHED_AGENT_STATUSES: readonly AgentStatus[] = [
 ];
 
 /** The worker left without submitting; the unit goes back on offer. */
-export const ABANDONED_AGENT_STATUSES: readonly AgentStatus[] = ['disconnect', 'timeout', 'returned', 'expired'];
+export const ABANDONED_AGENT_STATUSES: readonly AgentStatus[] = [
+  'disconnect',
+  'timeout',
+  'returned',
+  'expired',
+];
 
 /** Statuses of a worker who is still working (or waiting for partners). */
-export const LIVE_AGENT_STATUSES: readonly AgentStatus[] = ['none', 'accepted', 'onboarding', 'waiting', 'in task'];
+export const LIVE_AGENT_STATUSES: readonly AgentStatus[] = ['none', 'accepted', 'waiting', 'in task'];
 
 const ABANDON = ['disconnect', 'timeout', 'returned', 'expired'] as const;
 
@@ -55,7 +60,8 @@ const ABANDON = ['disconnect', 'timeout', 'returned', 'expired'] as const;
 export const AGENT_TRANSITIONS: TransitionTable<AgentStatus> = {
   none: ['accepted', ...ABANDON],
   accepted: ['in task', 'waiting', ...ABANDON],
-  onboarding: ['waiting', ...ABANDON],
+  // Onboarding happens on OnboardingAgent rows; a real agent never enters this status.
+  onboarding: [],
   waiting: ['in task', 'partner disconnect', ...ABANDON],
   'in task': ['completed', 'partner disconnect', ...ABANDON],
   'partner disconnect': ['completed', ...ABANDON],

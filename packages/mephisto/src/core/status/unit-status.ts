@@ -27,7 +27,12 @@ export const PAYABLE_UNIT_STATUSES: readonly UnitStatus[] = [
   'soft_rejected',
 ];
 /** Work was submitted (Mephisto `completed()`): counted against `maximum_units_per_worker`. */
-export const SUBMITTED_UNIT_STATUSES: readonly UnitStatus[] = ['completed', 'accepted', 'rejected', 'soft_rejected'];
+export const SUBMITTED_UNIT_STATUSES: readonly UnitStatus[] = [
+  'completed',
+  'accepted',
+  'rejected',
+  'soft_rejected',
+];
 /** Review outcomes (Mephisto `reviewed()`). */
 export const REVIEWED_UNIT_STATUSES: readonly UnitStatus[] = ['accepted', 'rejected', 'soft_rejected'];
 /** Nothing more will happen to the unit in this run (Mephisto `final_agent()` for units). */
