@@ -20,9 +20,7 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   if (process.env.MEPHISTO_TEST_REQUIRE_PG === '1') {
-    throw new Error(
-      `MEPHISTO_TEST_REQUIRE_PG=1 but PostgreSQL is unreachable at ${pg.url}: ${pg.reason}`,
-    );
+    throw new Error(`MEPHISTO_TEST_REQUIRE_PG=1 but PostgreSQL is unreachable at ${pg.url}: ${pg.reason}`);
   }
   process.stdout.write(
     `\n[mephisto-ts] PostgreSQL unreachable at ${pg.url} (${pg.reason}): the PostgreSQL suites are SKIPPED.\n` +

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 /** The server the PostgreSQL suites use unless MEPHISTO_TEST_PG_URL names another. */
-export const DEFAULT_TEST_PG_URL = 'postgres://127.0.0.1:5432/postgres';
+export const DEFAULT_TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type PostgresProbe = { ok: true; url: string } | { ok: false; url: string; reason: string };
 

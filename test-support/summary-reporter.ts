@@ -1,9 +1,9 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Prints the run's totals as one plain line, `N passed, N failed, N skipped`, after vitest's own
- * summary. CI reads this line; a test file that could not even load counts as one failure, and so
- * does every unhandled error, so a broken run can never print `0 failed`.
+ * Prints the run's totals after vitest's own summary: `N skipped` on one line, then `N passed, N failed`
+ * alone on the last line, which is what CI reads. A test file that could not even load counts as one
+ * failure, and so does every unhandled error, so a broken run can never print `0 failed`.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -22,6 +22,6 @@ export default class SummaryReporter implements Reporter {
       failed += failedInModule;
     }
     failed += unhandledErrors.length;
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    process.stdout.write(`\n${skipped} skipped\n${passed} passed, ${failed} failed\n`);
   }
 }
