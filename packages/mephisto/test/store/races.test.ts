@@ -61,16 +61,8 @@ for (const target of STORE_TARGETS) {
       return Promise.resolve([h.store, second]);
     }
 
-    // Two Store objects on one SQLite file in one process cannot work with better-sqlite3: a transaction
-    // of one waits for the other's write lock *synchronously* (busy_timeout), blocking the event loop the
-    // other needs to finish, so every contended call stalls for the whole timeout. The SQLite backend is
-    // one connection per process (kysely/sqlite/open-sqlite.ts); processes sharing a file are covered by
-    // the worker-thread race below.
-    if (target.name === 'sqlite-file') {
-      it.skip('two Store instances on one SQLite file in one process: unsupported (one store per file per process)', () =>
-        undefined);
-    }
-
+    // Two Store objects on one SQLite file in one process are covered by kysely/sqlite-concurrency.test.ts;
+    // processes sharing a file are covered here.
     if (target.name === 'sqlite-file') {
       it(`two processes on one SQLite file: ${N} workers take one unit at once, exactly one agent`, async () => {
         const unit = await f.launchedUnit();
