@@ -119,6 +119,68 @@ export const ERROR_CODES = {
     meaning: 'A command-line invocation has a missing, unknown or malformed argument.',
     remedy: 'Run the command with --help for its usage.',
   },
+  MEPHISTO_ERR_UNKNOWN_TYPE: {
+    meaning: 'No blueprint or crowd provider implementation is registered for the requested type string.',
+    remedy:
+      'Check the spelling of `_blueprint_type` / `_provider_type`; the message lists the types that are available.',
+  },
+  MEPHISTO_ERR_TYPE_NOT_AVAILABLE: {
+    meaning:
+      'The blueprint or provider type is a valid Mephisto type, but mephisto-ts does not implement it yet.',
+    remedy:
+      'Use one of the available types listed in the message (for example the mock or inhouse provider) until it lands.',
+  },
+  MEPHISTO_ERR_TASK_FILE_NOT_FOUND: {
+    meaning:
+      'A file the blueprint arguments name (task_source, preview_source, onboarding_source, data_csv, data_json, data_jsonl) does not exist.',
+    remedy:
+      'Relative paths are resolved against the task directory; the message shows the resolved path. Fix the path or create the file.',
+  },
+  MEPHISTO_ERR_TASK_DATA_INVALID: {
+    meaning:
+      "The task's data is malformed: a CSV row has the wrong number of fields, a JSON file is not an array, an item is not an object, …",
+    remedy: 'Fix the file at the reported file:line (or the run-script item at the reported index).',
+  },
+  MEPHISTO_ERR_TASK_DATA_MISSING: {
+    meaning:
+      'A static blueprint has no data: none of data_csv, data_json or data_jsonl is set and the run script supplied none (or an empty list).',
+    remedy:
+      'Set mephisto.blueprint.data_csv (or data_json / data_jsonl), or pass staticTaskData from the run script.',
+  },
+  MEPHISTO_ERR_BLUEPRINT_ARGS: {
+    meaning:
+      "The blueprint's arguments are individually valid but do not fit together (e.g. onboarding_qualification without onboarding_source).",
+    remedy: 'Read the message: it names the arguments involved and what is missing.',
+  },
+  MEPHISTO_ERR_AGENT_GONE: {
+    meaning:
+      "A blueprint's wait for a worker (awaitSubmit, nextLiveUpdate) ended because the worker is no longer on the unit: they disconnected, timed out, returned it, already submitted, or the run shut down.",
+    remedy:
+      'Nothing to fix: the engine has already offered the unit again (or expired it with the run). Blueprint code should let the error end runUnit.',
+  },
+  MEPHISTO_ERR_AGENT_NOT_LIVE: {
+    meaning:
+      'A submit, live update or subscription named an agent that is not working on a unit of this run (unknown, already submitted, timed out, disconnected, returned or expired).',
+    remedy:
+      'The worker should ask for a unit again (request_agent). A submit after assignment_duration_in_seconds is refused this way; raise the duration if honest work is cut off.',
+  },
+  MEPHISTO_ERR_RESUME_CONFLICT: {
+    meaning:
+      'resume_incomplete_run found the last run of this task_name, but the new config changes something a resume may not change (blueprint type, provider type, requester, data source).',
+    remedy:
+      'Resume with the settings the run was launched with (see docs/engine.md for what a resume may change), or give the new work another task_name, or set resume_incomplete_run: false.',
+  },
+  MEPHISTO_ERR_PROVIDER_LAUNCH: {
+    meaning: 'The crowd provider failed to put units on offer; the units were moved back to `created`.',
+    remedy:
+      "Read the provider's error in the cause. The launcher tries again when a slot frees; check credentials, budget and the provider's status.",
+  },
+  MEPHISTO_ERR_RUN_SETUP: {
+    meaning:
+      'The blueprint or provider given to the operator does not match the config (its type differs), or a run setting is unusable.',
+    remedy:
+      'Build the blueprint and provider from the same config you launch (the CLI and run scripts do this for you).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,6 @@
+export * from './crowd-provider.js';
+export * from './inhouse/inhouse-provider.js';
+export * from './mock/mock-provider.js';
+export * from './provider-errors.js';
+export * from './provider-links.js';
+export * from './provider-registry.js';
