@@ -43,7 +43,10 @@ export interface AgentSession {
 export interface Blueprint {
   /** The type string, e.g. `static_task`, `static_react_task`, `mock`. */
   readonly type: string;
-  /** The run's work, one item per assignment (used unless a run script supplies its own data). */
+  /**
+   * The run's work, one item per assignment: from the blueprint's data files, or from the data a run
+   * script handed the blueprint (`sharedState.staticTaskData`), wrapped per `units_per_assignment`.
+   */
   initializationData(): TaskDataSource;
   /**
    * What the worker's page receives as `init_task_data` when it is given `unit` (static tasks: the

@@ -111,8 +111,8 @@ const dataShape = {
   ),
   data_json: optionalField(
     pathKind,
-    'JSON file holding a list of objects, one per assignment. The first of data_json, data_jsonl and ' +
-      'data_csv that is set is used; with none, the run script supplies the data.',
+    'JSON file holding a list of objects, one per assignment. The first of data_csv, data_json and ' +
+      'data_jsonl that is set is used (as Mephisto checks them); with none, the run script supplies the data.',
   ),
   data_jsonl: optionalField(pathKind, 'JSON Lines file with one object per line, one line per assignment.'),
   data_csv: optionalField(
