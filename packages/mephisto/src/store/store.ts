@@ -161,6 +161,95 @@ export interface SchemaStatus {
   pending: readonly string[];
 }
 
+// --- engine support (claims, submissions, blocks, run state) -------------------------------------------
+
+/** Why {@link Store.claimUnit} gave a worker no unit. */
+export type ClaimRefusalCode =
+  'no_units' | 'too_many_concurrent' | 'max_for_task' | 'blocked' | 'not_qualified';
+
+/** The worker's qualification grants by qualification name, as read inside a claim. */
+export type GrantsByName = ReadonlyMap<string, number>;
+
+export interface ClaimRequest {
+  taskRunId: string;
+  workerId: string;
+  /** Units of this run the worker may hold (`assigned`) at once; 0 = no limit. */
+  allowedConcurrent: number;
+  /**
+   * Units the worker may hold or have submitted across every run of the run's task (statuses assigned,
+   * completed, accepted, rejected, soft_rejected); 0 = no limit.
+   */
+  maximumUnitsPerWorker: number;
+  /**
+   * Refuse (`blocked`) a worker with a block that applies to this run (any requester, or the run's).
+   * @default true
+   */
+  checkBlocks?: boolean;
+  /**
+   * Qualification check run inside the claim: `names` are the qualifications it reads; `refusal` gets
+   * the worker's grants of them and the subset of `names` that exist, and returns why the worker may
+   * not work (`not_qualified`, or `blocked` for a blocking qualification), or null. Synchronous.
+   */
+  eligibility?: {
+    names: readonly string[];
+    refusal(grants: GrantsByName, known: ReadonlySet<string>): 'blocked' | 'not_qualified' | null;
+  };
+  /** Extra per-unit eligibility (Mephisto's `worker_can_do_unit`); synchronous, called inside the claim. */
+  accept?: (unit: Unit) => boolean;
+  /** @default 'in task' */
+  agentStatus?: NewAgent['status'];
+}
+
+export type ClaimResult =
+  | { ok: true; agent: Agent; unit: Unit }
+  | {
+      ok: false;
+      code: ClaimRefusalCode;
+      /** Units of this run the worker holds (`assigned`). */
+      held: number;
+      /** Units the worker holds or submitted across the task's runs (what `maximumUnitsPerWorker` caps). */
+      counted: number;
+    };
+
+/** What a worker submitted for a unit. */
+export interface AgentSubmission {
+  agentId: string;
+  data: unknown;
+  submittedAt: Date;
+}
+
+/** A block of a worker, for every requester (`requesterId` null) or one. */
+export interface WorkerBlock {
+  id: string;
+  workerId: string;
+  requesterId: string | null;
+  reason: string | null;
+  creationDate: Date;
+}
+
+/** Engine state of a run kept beside the TaskRun row. */
+export interface TaskRunState {
+  taskRunId: string;
+  /** The run's data source was read to its end: every assignment of the run exists. */
+  sourceExhausted: boolean;
+  /** Set when the run ended (completed, shut down, …); cleared when it is resumed. */
+  end: TaskRunEnd | null;
+}
+
+export interface TaskRunEnd {
+  reason: string;
+  detail: string | null;
+  endedAt: Date;
+}
+
+export interface TaskRunStateChange {
+  sourceExhausted?: boolean;
+  /** Records the end (the date is the clock's now); `null` clears it. */
+  end?: { reason: string; detail?: string | null } | null;
+  /** Replaces the stored resolved configuration (a resumed run records the config it resumed with). */
+  initParams?: string;
+}
+
 export interface Store {
   /** `sqlite` or `postgres`. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -305,6 +394,53 @@ export interface Store {
     unitId?: string;
     taskId?: string;
   }): Promise<WorkerReview[]>;
+
+  // --- engine support -------------------------------------------------------------------------------
+  /**
+   * Chooses a unit for a worker and creates its agent, in one transaction that serialises with every
+   * other claim of the same worker (PostgreSQL: the worker row is locked; SQLite: write transactions are
+   * exclusive), so no cap is exceeded under any interleaving. In order: store blocks (`blocked`),
+   * `eligibility` (its answer, `blocked` or `not_qualified`), `allowedConcurrent` (`too_many_concurrent`),
+   * `maximumUnitsPerWorker` counted from the units table across the task's runs (`max_for_task`), then
+   * the first `launched` unit of the run (index ≥ 0, creation order) in an assignment where the worker
+   * has no unit and that `accept` takes (`no_units` if none). Units locked by a concurrent claim are
+   * skipped, not waited for. The agent is created as {@link createAgent} does. A missing run or worker
+   * → NotFound.
+   */
+  claimUnit(request: ClaimRequest): Promise<ClaimResult>;
+  /**
+   * Records a submit: the agent moves from `in task` or `partner disconnect` to `completed` with its
+   * data and submission date, and its unit to `completed`, in one transaction. Resolves once committed.
+   * An agent in another status → TransitionConflictError (nothing stored).
+   */
+  submitAgent(agentId: string, data: unknown): Promise<AgentTransitionResult>;
+  /** The agent's submission, or null when it has none. A missing agent → NotFound(agent). */
+  getAgentSubmission(agentId: string): Promise<AgentSubmission | null>;
+  /**
+   * Compare-and-set of many units at once, with the rules of {@link transitionUnit}; units not in an
+   * expected status (or missing) are skipped. Returns the units moved, in the order of `ids`.
+   */
+  transitionUnits(ids: readonly string[], change: UnitTransition): Promise<Unit[]>;
+  /** Units matching `filter`, counted per status (every status present, 0 when none). */
+  countUnitsByStatus(filter?: UnitFilter): Promise<Record<UnitStatus, number>>;
+  /**
+   * Blocks a worker for every requester (`requesterId` null or omitted) or one. Blocking again with the
+   * same scope returns the existing block. A missing worker or requester → NotFound.
+   */
+  blockWorker(block: {
+    workerId: string;
+    requesterId?: string | null;
+    reason?: string | null;
+  }): Promise<WorkerBlock>;
+  /** Removes the worker's blocks of that scope; returns whether there was one. */
+  unblockWorker(workerId: string, requesterId?: string | null): Promise<boolean>;
+  /** Whether a block applies to the worker for `requesterId` (a block for every requester always does). */
+  isWorkerBlocked(workerId: string, requesterId?: string | null): Promise<boolean>;
+  findWorkerBlocks(filter?: { workerId?: string; requesterId?: string | null }): Promise<WorkerBlock[]>;
+  /** A missing run → NotFound(task_run). */
+  getTaskRunState(taskRunId: string): Promise<TaskRunState>;
+  /** Applies `change` in one statement; returns the new state. A missing run → NotFound(task_run). */
+  updateTaskRunState(taskRunId: string, change: TaskRunStateChange): Promise<TaskRunState>;
 
   // --- administration -------------------------------------------------------------------------------
   /** Rows per table (core tables and provider tables). */

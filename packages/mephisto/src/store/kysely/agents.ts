@@ -54,12 +54,12 @@ import { requireStatus, statusList } from './validate.js';
 // --- units ------------------------------------------------------------------------------------------
 
 /** Units enter and leave these only together with their agent (createAgent / transitionAgent). */
-const AGENT_OWNED_UNIT_STATUSES: readonly UnitStatus[] = ['assigned', 'completed'];
+export const AGENT_OWNED_UNIT_STATUSES: readonly UnitStatus[] = ['assigned', 'completed'];
 /** Review outcomes follow the agent's review (transitionAgent to approved / rejected / soft_rejected). */
-const REVIEW_UNIT_STATUSES: readonly UnitStatus[] = ['accepted', 'rejected', 'soft_rejected'];
+export const REVIEW_UNIT_STATUSES: readonly UnitStatus[] = ['accepted', 'rejected', 'soft_rejected'];
 
 /** Entering an "on offer" status detaches the unit's agent and worker. */
-function detaches(status: UnitStatus): boolean {
+export function detaches(status: UnitStatus): boolean {
   return status === 'created' || status === 'launched';
 }
 

@@ -19,11 +19,18 @@ import {
   type Task,
   type TaskRun,
   type Unit,
+  type UnitStatus,
   type Worker,
   type WorkerReview,
 } from '../../core/index.js';
 import type {
   AgentFilter,
+  AgentSubmission,
+  ClaimRequest,
+  ClaimResult,
+  TaskRunState,
+  TaskRunStateChange,
+  WorkerBlock,
   AgentTransition,
   AgentTransitionResult,
   NewAgent,
@@ -41,6 +48,11 @@ import type {
   UnitTransition,
 } from '../store.js';
 import * as agents from './agents.js';
+import * as claims from './claims.js';
+import * as runState from './run-state.js';
+import * as submissions from './submissions.js';
+import * as unitBatches from './unit-batches.js';
+import * as workerBlocks from './worker-blocks.js';
 import * as catalog from './catalog.js';
 import { mapDriverError } from './db-errors.js';
 import * as qualifications from './qualifications.js';
@@ -255,6 +267,46 @@ export class KyselyStore implements Store {
     taskId?: string;
   }): Promise<WorkerReview[]> {
     return this.#call((ctx) => qualifications.findWorkerReviews(ctx, filter));
+  }
+
+  // --- engine support ------------------------------------------------------------------------------
+
+  claimUnit(request: ClaimRequest): Promise<ClaimResult> {
+    return this.#call((ctx) => claims.claimUnit(ctx, request));
+  }
+  submitAgent(agentId: string, data: unknown): Promise<AgentTransitionResult> {
+    return this.#call((ctx) => submissions.submitAgent(ctx, agentId, data));
+  }
+  getAgentSubmission(agentId: string): Promise<AgentSubmission | null> {
+    return this.#call((ctx) => submissions.getAgentSubmission(ctx, agentId));
+  }
+  transitionUnits(ids: readonly string[], change: UnitTransition): Promise<Unit[]> {
+    return this.#call((ctx) => unitBatches.transitionUnits(ctx, ids, change));
+  }
+  countUnitsByStatus(filter?: UnitFilter): Promise<Record<UnitStatus, number>> {
+    return this.#call((ctx) => unitBatches.countUnitsByStatus(ctx, filter));
+  }
+  blockWorker(block: {
+    workerId: string;
+    requesterId?: string | null;
+    reason?: string | null;
+  }): Promise<WorkerBlock> {
+    return this.#call((ctx) => workerBlocks.blockWorker(ctx, block));
+  }
+  unblockWorker(workerId: string, requesterId?: string | null): Promise<boolean> {
+    return this.#call((ctx) => workerBlocks.unblockWorker(ctx, workerId, requesterId));
+  }
+  isWorkerBlocked(workerId: string, requesterId?: string | null): Promise<boolean> {
+    return this.#call((ctx) => workerBlocks.isWorkerBlocked(ctx, workerId, requesterId));
+  }
+  findWorkerBlocks(filter?: { workerId?: string; requesterId?: string | null }): Promise<WorkerBlock[]> {
+    return this.#call((ctx) => workerBlocks.findWorkerBlocks(ctx, filter));
+  }
+  getTaskRunState(taskRunId: string): Promise<TaskRunState> {
+    return this.#call((ctx) => runState.getTaskRunState(ctx, taskRunId));
+  }
+  updateTaskRunState(taskRunId: string, change: TaskRunStateChange): Promise<TaskRunState> {
+    return this.#call((ctx) => runState.updateTaskRunState(ctx, taskRunId, change));
   }
 
   // --- administration ------------------------------------------------------------------------------

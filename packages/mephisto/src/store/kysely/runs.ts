@@ -427,7 +427,7 @@ export async function getUnit(ctx: StoreContext, id: string): Promise<Unit> {
   return toUnit(row);
 }
 
-const UNIT_FILTER: FilterSpec<UnitFilter> = {
+export const UNIT_FILTER: FilterSpec<UnitFilter> = {
   taskId: ['task_id', 'id'],
   taskRunId: ['task_run_id', 'id'],
   requesterId: ['requester_id', 'id'],

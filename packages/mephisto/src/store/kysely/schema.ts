@@ -26,6 +26,7 @@ export type NullableIdColumn = ColumnType<DbInt | null, bigint | null | undefine
 export type IntColumn = ColumnType<DbInt, number, number>;
 export type NullableIntColumn = ColumnType<DbInt | null, number | null | undefined, number | null>;
 export type MillisColumn = ColumnType<DbInt, number, number>;
+export type NullableMillisColumn = ColumnType<DbInt | null, number | null | undefined, number | null>;
 export type BoolColumn = ColumnType<DbBool, DbBoolParam, DbBoolParam>;
 export type TextColumn = ColumnType<string, string, string>;
 export type NullableTextColumn = ColumnType<string | null, string | null | undefined, string | null>;
@@ -64,6 +65,12 @@ export interface TaskRunsTable {
   task_type: TextColumn;
   sandbox: BoolColumn;
   creation_date: MillisColumn;
+  /** Ours (0002): every assignment of the run exists. */
+  source_exhausted: ColumnType<DbBool, DbBoolParam | undefined, DbBoolParam>;
+  /** Ours (0002): when and why the run ended; null while it runs (or after a resume). */
+  ended_at: NullableMillisColumn;
+  end_reason: NullableTextColumn;
+  end_detail: NullableTextColumn;
 }
 
 export interface AssignmentsTable {
@@ -114,6 +121,9 @@ export interface AgentsTable {
   provider_type: TextColumn;
   status: TextColumn;
   creation_date: MillisColumn;
+  /** Ours (0002): the submitted data as JSON text, null until the agent submits. */
+  data: NullableTextColumn;
+  submitted_at: NullableMillisColumn;
 }
 
 export interface OnboardingAgentsTable {
@@ -159,6 +169,15 @@ export interface WorkerReviewTable {
   creation_date: MillisColumn;
 }
 
+/** Ours (0002): blocks of a worker for every requester (requester_id null) or one. */
+export interface WorkerBlocksTable {
+  block_id: IdColumn;
+  worker_id: IdColumn;
+  requester_id: NullableIdColumn;
+  reason: NullableTextColumn;
+  creation_date: MillisColumn;
+}
+
 export interface Database {
   projects: ProjectsTable;
   tasks: TasksTable;
@@ -172,6 +191,7 @@ export interface Database {
   qualifications: QualificationsTable;
   granted_qualifications: GrantedQualificationsTable;
   worker_review: WorkerReviewTable;
+  worker_blocks: WorkerBlocksTable;
 }
 
 export type TableName = keyof Database;
@@ -190,6 +210,7 @@ export const PRIMARY_KEY = {
   qualifications: 'qualification_id',
   granted_qualifications: 'granted_qualification_id',
   worker_review: 'id',
+  worker_blocks: 'block_id',
 } as const satisfies { [T in TableName]: keyof Database[T] & string };
 
 /** The core tables in creation order (parents first). */
@@ -206,4 +227,5 @@ export const CORE_TABLES: readonly TableName[] = [
   'qualifications',
   'granted_qualifications',
   'worker_review',
+  'worker_blocks',
 ];

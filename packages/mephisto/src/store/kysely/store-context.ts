@@ -32,6 +32,8 @@ export const ENTITY_OF_TABLE: { readonly [T in TableName]: EntityKind } = {
   qualifications: 'qualification',
   granted_qualifications: 'granted_qualification',
   worker_review: 'worker_review',
+  // A block's only references are its worker and requester; the block itself is not an entity.
+  worker_blocks: 'worker',
 };
 
 /** Attempts per create: a collision of two random 22-bit sequences in one millisecond is already rare. */

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../store-backend.js';
 import { coreSchemaMigration } from './0001-core-schema.js';
+import { engineStateMigration } from './0002-engine-state.js';
 
 /**
  * Every migration this version knows, by name. Names sort in the order they apply (Kysely's Migrator
@@ -10,6 +11,7 @@ import { coreSchemaMigration } from './0001-core-schema.js';
 export function knownMigrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_core_schema': coreSchemaMigration(dialect),
+    '0002_engine_state': engineStateMigration(dialect),
   };
 }
 

@@ -1,0 +1,226 @@
+/**
+ * Choosing a unit for a worker: every check a claim makes and the agent it creates, in one transaction.
+ *
+ * Why one transaction is enough to hold every cap under races:
+ * - PostgreSQL: the claim first locks the worker's row (`SELECT … FOR UPDATE`), so two claims of the same
+ *   worker run one after the other, and under READ COMMITTED each later statement sees what the earlier
+ *   claim committed: its counts are exact. Candidate units are locked `FOR UPDATE SKIP LOCKED`, so claims
+ *   of different workers take different units without waiting on each other; a unit another claim just
+ *   took is re-checked against `status = 'launched'` and left out.
+ * - SQLite: every write transaction is exclusive (BEGIN IMMEDIATE, one connection per process behind the
+ *   group commit), so a claim sees every change committed before it and nothing interleaves with it.
+ */
+import { sql, type SqlBool } from 'kysely';
+import { InvalidArgumentError, NotFoundError, TransitionConflictError, type Unit } from '../../core/index.js';
+import type { ClaimRequest, ClaimResult, GrantsByName } from '../store.js';
+import { newIdParam, rowId, toAgent, toUnit } from './row-mapping.js';
+import { nowMs, requireIdParam, withFreshIds, type Queryable, type StoreContext } from './store-context.js';
+import { requireStatus } from './validate.js';
+
+const INITIAL_AGENT_STATUSES = ['none', 'accepted', 'waiting', 'in task'] as const;
+
+/** Statuses that count against `maximum_units_per_worker`: held, or submitted (whatever the review said). */
+const COUNTED_UNIT_STATUSES = ['assigned', 'completed', 'accepted', 'rejected', 'soft_rejected'] as const;
+
+/** Candidates read per round when `accept` turns some down. */
+const CANDIDATE_BATCH = 32;
+
+function requireCap(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(
+      `${argument} must be a whole number >= 0 (0 = no limit), got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export async function claimUnit(ctx: StoreContext, request: ClaimRequest): Promise<ClaimResult> {
+  const allowedConcurrent = requireCap(request.allowedConcurrent, 'allowedConcurrent');
+  const maximum = requireCap(request.maximumUnitsPerWorker, 'maximumUnitsPerWorker');
+  const agentStatus = requireStatus(request.agentStatus ?? 'in task', INITIAL_AGENT_STATUSES, 'agentStatus');
+  const runId = requireIdParam('task_run', request.taskRunId);
+  const workerId = requireIdParam('worker', request.workerId);
+  const postgres = ctx.dialect === 'postgres';
+
+  return withFreshIds(() =>
+    ctx.backend.transaction(async (trx): Promise<ClaimResult> => {
+      const run = await trx
+        .selectFrom('task_runs')
+        .select(['task_id', 'requester_id'])
+        .where('task_run_id', '=', runId)
+        .executeTakeFirst();
+      if (!run) throw new NotFoundError('task_run', request.taskRunId);
+      const worker = await trx
+        .selectFrom('workers')
+        .select('worker_id')
+        .where('worker_id', '=', workerId)
+        .$if(postgres, (qb) => qb.forUpdate())
+        .executeTakeFirst();
+      if (!worker) throw new NotFoundError('worker', request.workerId);
+
+      const { held, counted } = await workerCounts(trx, rowId(run.task_id), runId, workerId);
+      const refuse = (code: Exclude<ClaimResult, { ok: true }>['code']): ClaimResult => ({
+        ok: false,
+        code,
+        held,
+        counted,
+      });
+
+      if (request.checkBlocks !== false && (await hasBlock(trx, workerId, rowId(run.requester_id))))
+        return refuse('blocked');
+      if (request.eligibility) {
+        const { grants, known } = await grantsOf(trx, workerId, request.eligibility.names);
+        const refusal = request.eligibility.refusal(grants, known);
+        if (refusal !== null) return refuse(refusal);
+      }
+      if (allowedConcurrent > 0 && held >= allowedConcurrent) return refuse('too_many_concurrent');
+      if (maximum > 0 && counted >= maximum) return refuse('max_for_task');
+
+      const unit = await firstAcceptedUnit(trx, runId, workerId, postgres, request.accept);
+      if (!unit) return refuse('no_units');
+
+      const unitId = BigInt(unit.id);
+      const agentRow = await trx
+        .insertInto('agents')
+        .values({
+          agent_id: newIdParam(ctx.ids.next()),
+          worker_id: workerId,
+          unit_id: unitId,
+          task_id: BigInt(unit.taskId),
+          task_run_id: runId,
+          assignment_id: BigInt(unit.assignmentId),
+          task_type: unit.taskType,
+          provider_type: unit.providerType,
+          status: agentStatus,
+          creation_date: nowMs(ctx),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const taken = await trx
+        .updateTable('units')
+        .set({ status: 'assigned', agent_id: rowId(agentRow.agent_id), worker_id: workerId })
+        .where('unit_id', '=', unitId)
+        .where('status', '=', 'launched')
+        .returningAll()
+        .executeTakeFirst();
+      // The unit is locked (PostgreSQL) or the transaction exclusive (SQLite): this is a backstop.
+      if (!taken)
+        throw new TransitionConflictError('unit', unit.id, ['launched'], 'taken', 'claimed meanwhile');
+      return { ok: true, agent: toAgent(agentRow), unit: toUnit(taken) };
+    }),
+  );
+}
+
+/**
+ * `held`: the worker's `assigned` units in this run (allowed_concurrent). `counted`: the worker's held
+ * and submitted units across every run of the task (maximum_units_per_worker), read from the units
+ * table itself, so never a stale cache (Mephisto counts cached statuses, quirk 6).
+ */
+async function workerCounts(
+  db: Queryable,
+  taskId: bigint,
+  runId: bigint,
+  workerId: bigint,
+): Promise<{ held: number; counted: number }> {
+  const row = await db
+    .selectFrom('units')
+    .select([
+      sql<
+        string | number | bigint
+      >`coalesce(sum(case when task_run_id = ${runId} and status = 'assigned' then 1 else 0 end), 0)`.as(
+        'held',
+      ),
+      sql<string | number | bigint>`count(*)`.as('counted'),
+    ])
+    .where('task_id', '=', taskId)
+    .where('worker_id', '=', workerId)
+    .where('status', 'in', COUNTED_UNIT_STATUSES)
+    .executeTakeFirstOrThrow();
+  return { held: Number(row.held), counted: Number(row.counted) };
+}
+
+async function hasBlock(db: Queryable, workerId: bigint, requesterId: bigint): Promise<boolean> {
+  const row = await db
+    .selectFrom('worker_blocks')
+    .select('block_id')
+    .where('worker_id', '=', workerId)
+    .where((eb) => eb.or([eb('requester_id', 'is', null), eb('requester_id', '=', requesterId)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+async function grantsOf(
+  db: Queryable,
+  workerId: bigint,
+  names: readonly string[],
+): Promise<{ grants: GrantsByName; known: ReadonlySet<string> }> {
+  const grants = new Map<string, number>();
+  const known = new Set<string>();
+  if (names.length === 0) return { grants, known };
+  const rows = await db
+    .selectFrom('qualifications as q')
+    .leftJoin('granted_qualifications as g', (join) =>
+      join.onRef('g.qualification_id', '=', 'q.qualification_id').on('g.worker_id', '=', workerId),
+    )
+    .select(['q.qualification_name as name', 'g.value as value'])
+    .where('q.qualification_name', 'in', [...new Set(names)])
+    .execute();
+  for (const row of rows) {
+    known.add(row.name);
+    if (row.value !== null) grants.set(row.name, Number(row.value));
+  }
+  return { grants, known };
+}
+
+/**
+ * The first launched regular unit of the run (creation order) in an assignment where the worker has no
+ * unit ("cannot pair with self"), that `accept` takes. Read in batches, so a picky `accept` does not
+ * load the whole run; on PostgreSQL each batch is locked, skipping units other claims hold.
+ */
+async function firstAcceptedUnit(
+  db: Queryable,
+  runId: bigint,
+  workerId: bigint,
+  postgres: boolean,
+  accept: ((unit: Unit) => boolean) | undefined,
+): Promise<Unit | undefined> {
+  let after: { date: number; id: bigint } | undefined;
+  for (;;) {
+    const cursor = after;
+    const rows = await db
+      .selectFrom('units as u')
+      .selectAll('u')
+      .where('u.task_run_id', '=', runId)
+      .where('u.status', '=', 'launched')
+      .where('u.unit_index', '>=', 0)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('units as o')
+              .select(sql`1`.as('one'))
+              .whereRef('o.assignment_id', '=', 'u.assignment_id')
+              .where('o.worker_id', '=', workerId),
+          ),
+        ),
+      )
+      .$if(cursor !== undefined, (qb) =>
+        qb.where(
+          sql<SqlBool>`(u.creation_date > ${cursor?.date} or (u.creation_date = ${cursor?.date} and u.unit_id > ${cursor?.id}))`,
+        ),
+      )
+      .orderBy('u.creation_date')
+      .orderBy('u.unit_id')
+      .limit(accept ? CANDIDATE_BATCH : 1)
+      .$if(postgres, (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    for (const row of rows) {
+      const unit = toUnit(row);
+      if (!accept || accept(unit)) return unit;
+    }
+    const last = rows.at(-1);
+    if (!accept || last === undefined || rows.length < CANDIDATE_BATCH) return undefined;
+    after = { date: Number(last.creation_date), id: rowId(last.unit_id) };
+  }
+}

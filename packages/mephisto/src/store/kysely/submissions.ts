@@ -1,0 +1,76 @@
+/**
+ * A worker's submission: the agent completes and its data is stored in the same transaction, so a
+ * worker is only ever told "submitted" once the data is durable.
+ */
+import { NotFoundError, TransitionConflictError, type AgentStatus } from '../../core/index.js';
+import type { AgentSubmission, AgentTransitionResult } from '../store.js';
+import { dateOut, idOut, jsonIn, jsonOut, toAgent, toUnit } from './row-mapping.js';
+import { nowMs, requireIdParam, type StoreContext } from './store-context.js';
+
+/** The statuses an agent may submit from (the agent transition table's sources of `completed`). */
+const SUBMITTING_STATUSES: readonly AgentStatus[] = ['in task', 'partner disconnect'];
+
+export async function submitAgent(
+  ctx: StoreContext,
+  id: string,
+  data: unknown,
+): Promise<AgentTransitionResult> {
+  const text = jsonIn(data, 'submission data');
+  const agentId = requireIdParam('agent', id);
+  return ctx.backend.transaction(async (trx) => {
+    const agentRow = await trx
+      .updateTable('agents')
+      .set({ status: 'completed', data: text, submitted_at: nowMs(ctx) })
+      .where('agent_id', '=', agentId)
+      .where('status', 'in', SUBMITTING_STATUSES)
+      .returningAll()
+      .executeTakeFirst();
+    if (!agentRow) {
+      const found = await trx
+        .selectFrom('agents')
+        .select('status')
+        .where('agent_id', '=', agentId)
+        .executeTakeFirst();
+      if (!found) throw new NotFoundError('agent', id);
+      throw new TransitionConflictError('agent', id, SUBMITTING_STATUSES, found.status, 'it cannot submit');
+    }
+    const agent = toAgent(agentRow);
+    const unitRow = await trx
+      .selectFrom('units')
+      .selectAll()
+      .where('unit_id', '=', agentRow.unit_id)
+      .executeTakeFirstOrThrow();
+    // A unit that moved on to another agent no longer follows this one (see transitionAgent).
+    if (unitRow.agent_id === null || idOut(unitRow.agent_id) !== agent.id)
+      return { agent, unit: toUnit(unitRow) };
+    const updated = await trx
+      .updateTable('units')
+      .set({ status: 'completed' })
+      .where('unit_id', '=', agentRow.unit_id)
+      .where('status', '=', 'assigned')
+      .where('agent_id', '=', agentId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) {
+      throw new TransitionConflictError(
+        'unit',
+        agent.unitId,
+        ['assigned'],
+        unitRow.status,
+        `its agent ${id} submitted, which needs the unit "completed"`,
+      );
+    }
+    return { agent, unit: toUnit(updated) };
+  });
+}
+
+export async function getAgentSubmission(ctx: StoreContext, id: string): Promise<AgentSubmission | null> {
+  const row = await ctx.db
+    .selectFrom('agents')
+    .select(['data', 'submitted_at'])
+    .where('agent_id', '=', requireIdParam('agent', id))
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('agent', id);
+  if (row.submitted_at === null) return null;
+  return { agentId: id, data: jsonOut(row.data), submittedAt: dateOut(row.submitted_at) };
+}

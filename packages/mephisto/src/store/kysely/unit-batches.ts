@@ -1,0 +1,99 @@
+/** Operations on many units at once: the launcher's bulk launch and expiry, and progress counts. */
+import {
+  InvalidArgumentError,
+  InvalidTransitionError,
+  UNIT_STATUSES,
+  UNIT_TRANSITIONS,
+  canTransition,
+  type Unit,
+  type UnitStatus,
+} from '../../core/index.js';
+import type { UnitFilter, UnitTransition } from '../store.js';
+import { AGENT_OWNED_UNIT_STATUSES, REVIEW_UNIT_STATUSES, detaches } from './agents.js';
+import { allOf, filterConditions } from './filters.js';
+import { idParam, toUnit } from './row-mapping.js';
+import { UNIT_FILTER } from './runs.js';
+import type { StoreContext } from './store-context.js';
+import { requireStatus, statusList } from './validate.js';
+
+/** Ids per UPDATE: well under SQLite's bound-parameter limit, and short statements for PostgreSQL. */
+const IDS_PER_STATEMENT = 500;
+
+/** The checks of transitionUnit (agents.ts), which the bulk form applies to every unit alike. */
+function checkedChange(change: UnitTransition): { from: readonly UnitStatus[]; to: UnitStatus } {
+  const from = statusList(change.from, UNIT_STATUSES, 'unit transition "from"');
+  const to = requireStatus(change.to, UNIT_STATUSES, 'unit transition "to"');
+  for (const f of from) {
+    if (!canTransition(UNIT_TRANSITIONS, f, to)) throw new InvalidTransitionError('unit', f, to);
+  }
+  if (AGENT_OWNED_UNIT_STATUSES.includes(to) || REVIEW_UNIT_STATUSES.includes(to)) {
+    throw new InvalidArgumentError(
+      `transitionUnits cannot move units into "${to}": units are assigned by an agent and follow it`,
+    );
+  }
+  const owned = from.find((s) => AGENT_OWNED_UNIT_STATUSES.includes(s));
+  if (owned !== undefined) {
+    throw new InvalidArgumentError(
+      `transitionUnits cannot move units out of "${owned}": they follow their agent, use transitionAgent`,
+    );
+  }
+  return { from, to };
+}
+
+export async function transitionUnits(
+  ctx: StoreContext,
+  ids: readonly string[],
+  change: UnitTransition,
+): Promise<Unit[]> {
+  const list: unknown = ids;
+  if (!Array.isArray(list)) throw new InvalidArgumentError('ids must be an array of unit ids');
+  const { from, to } = checkedChange(change);
+  // A malformed id names no unit, so it is skipped like a missing one.
+  const params = [...new Set(ids.map((id) => idParam(id)).filter((id) => id !== undefined))];
+  if (params.length === 0) return [];
+  const moved = await ctx.backend.transaction(async (trx) => {
+    const rows: Unit[] = [];
+    for (let i = 0; i < params.length; i += IDS_PER_STATEMENT) {
+      const chunk = params.slice(i, i + IDS_PER_STATEMENT);
+      const updated = await trx
+        .updateTable('units')
+        .set(detaches(to) ? { status: to, agent_id: null, worker_id: null } : { status: to })
+        .where('unit_id', 'in', chunk)
+        .where('status', 'in', from)
+        .returningAll()
+        .execute();
+      for (const row of updated) rows.push(toUnit(row));
+    }
+    return rows;
+  });
+  const byId = new Map(moved.map((u) => [u.id, u]));
+  const ordered: Unit[] = [];
+  for (const id of ids) {
+    const unit = byId.get(id);
+    if (unit) {
+      ordered.push(unit);
+      byId.delete(id);
+    }
+  }
+  return ordered;
+}
+
+export async function countUnitsByStatus(
+  ctx: StoreContext,
+  filter?: UnitFilter,
+): Promise<Record<UnitStatus, number>> {
+  const counts = Object.fromEntries(UNIT_STATUSES.map((s) => [s, 0])) as Record<UnitStatus, number>;
+  const where = filterConditions(ctx.dialect, UNIT_FILTER, filter);
+  if (where === null) return counts;
+  const rows = await ctx.db
+    .selectFrom('units')
+    .select((eb) => ['status', eb.fn.countAll().as('n')])
+    .$if(where.length > 0, (qb) => qb.where(allOf(where)))
+    .groupBy('status')
+    .execute();
+  for (const row of rows) {
+    if ((UNIT_STATUSES as readonly string[]).includes(row.status))
+      counts[row.status as UnitStatus] = Number(row.n);
+  }
+  return counts;
+}
