@@ -1,0 +1,239 @@
+/**
+ * Puts a run's work on offer: pulls items from the data source lazily, creates their assignments and
+ * units in batches, and launches units (store `created → launched` first, then the provider) while
+ * fewer than `max_num_concurrent_units` units are launched or assigned (0 = no cap).
+ *
+ * Refilling is event-driven: the live run calls {@link UnitLauncher.pump} whenever a unit completes,
+ * expires or goes back on offer, instead of Mephisto's 10-second polling thread. Pumps never overlap;
+ * a pump asked for while one runs makes it go round once more, so no trigger is lost.
+ *
+ * Slot accounting reads the store (units of the run in `launched` or `assigned`), not a counter, so it
+ * stays right whatever else changed units meanwhile: as units only enter those statuses here, and
+ * pumps are serialised, the cap can never be exceeded.
+ */
+import type { Logger } from 'pino';
+import type { InitializationData, TaskDataSource } from '../blueprints/blueprint.js';
+import type { Unit } from '../core/index.js';
+import type { CrowdProvider, ProviderRunContext } from '../providers/crowd-provider.js';
+import type { Store } from '../store/store.js';
+import { toStoredData } from './assignment-data.js';
+import { ProviderLaunchError } from './run-errors.js';
+
+/** Assignments created per store call when there is no cap (one transaction each). */
+const CREATE_BATCH = 1000;
+/** Units per provider launch call. */
+const LAUNCH_BATCH = 1000;
+
+export interface UnitLauncherOptions {
+  readonly store: Store;
+  readonly provider: CrowdProvider;
+  readonly context: () => ProviderRunContext;
+  readonly taskRunId: string;
+  /** `max_num_concurrent_units`; 0 = launch everything. */
+  readonly maxConcurrentUnits: number;
+  /** Pay of new units (`task_reward`). */
+  readonly reward: () => number;
+  /** Where new work comes from; undefined when the run's work all exists already. */
+  readonly source: TaskDataSource | undefined;
+  /** Items of `source` to pass over because their assignments exist (a resumed run). */
+  readonly skip: number;
+  /** Units already in `created` (a resumed run), in creation order. */
+  readonly created: readonly Unit[];
+  readonly logger: Logger;
+  readonly onCreated: (units: readonly Unit[]) => void;
+  readonly onLaunched: (units: readonly Unit[], links: ReadonlyMap<string, string>) => void;
+  readonly onLaunchError: (error: ProviderLaunchError, units: readonly Unit[]) => void;
+}
+
+/** Reads a sync or async iterable in chunks, after passing over `skip` items. */
+class SourceReader {
+  readonly #iterator: Iterator<InitializationData> | AsyncIterator<InitializationData>;
+  #skip: number;
+  #position = 0;
+  #done = false;
+
+  constructor(source: TaskDataSource, skip: number) {
+    this.#iterator =
+      Symbol.asyncIterator in source
+        ? source[Symbol.asyncIterator]()
+        : (source as Iterable<InitializationData>)[Symbol.iterator]();
+    this.#skip = skip;
+  }
+
+  /** Up to `count` items with their positions in the source; fewer only at its end. */
+  async take(count: number): Promise<{ item: InitializationData; position: number }[]> {
+    const items: { item: InitializationData; position: number }[] = [];
+    while (!this.#done && items.length < count) {
+      const next = await this.#iterator.next();
+      if (next.done === true) {
+        this.#done = true;
+        break;
+      }
+      const position = this.#position++;
+      if (this.#skip > 0) {
+        this.#skip--;
+        continue;
+      }
+      items.push({ item: next.value, position });
+    }
+    return items;
+  }
+
+  /** The source has no more items (a method: it changes across awaits). */
+  isDone(): boolean {
+    return this.#done;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#done) {
+      this.#done = true;
+      await this.#iterator.return?.();
+    }
+  }
+}
+
+export class UnitLauncher {
+  readonly #o: UnitLauncherOptions;
+  readonly #reader: SourceReader | undefined;
+  /** Created units waiting for a slot, oldest first. */
+  readonly #queue: Unit[];
+  #pumping: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(options: UnitLauncherOptions) {
+    this.#o = options;
+    this.#reader = options.source === undefined ? undefined : new SourceReader(options.source, options.skip);
+    this.#queue = [...options.created];
+  }
+
+  /** Every item of the source has its assignment (or there is no source). */
+  get exhausted(): boolean {
+    return this.#reader === undefined || this.#reader.isDone();
+  }
+
+  /** No created unit is waiting for a slot and no item is left to read. */
+  get drained(): boolean {
+    return this.exhausted && this.#queue.length === 0;
+  }
+
+  /**
+   * Fills free slots. Resolves when this pump (and any asked for while it ran) is done. A provider
+   * failure is reported through `onLaunchError`, and rejects the pump only with `rethrow` (the
+   * launch of a run, where the caller must learn it).
+   */
+  pump(options: { rethrow?: boolean } = {}): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#pumping) {
+      this.#again = true;
+      return this.#pumping;
+    }
+    this.#pumping = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#fill(options.rethrow === true);
+        } while (this.#goAgain());
+      } finally {
+        this.#pumping = undefined;
+      }
+    })();
+    return this.#pumping;
+  }
+
+  /** Whether a pump was asked for meanwhile (a method: the flag changes across awaits). */
+  #goAgain(): boolean {
+    return this.#again && !this.#stopped;
+  }
+
+  /** Resolves once no pump is running. */
+  async idle(): Promise<void> {
+    while (this.#pumping) await this.#pumping.catch(() => undefined);
+  }
+
+  /** Stops launching and reading (shutdown, lifetime over); the source is closed. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.idle();
+    await this.#reader?.close().catch((error: unknown) => {
+      this.#o.logger.warn({ err: error }, 'closing the data source failed');
+    });
+  }
+
+  async #fill(rethrow: boolean): Promise<void> {
+    const { store, taskRunId, maxConcurrentUnits } = this.#o;
+    while (!this.#stopped) {
+      let available = Infinity;
+      if (maxConcurrentUnits > 0) {
+        const active = await store.countUnits({ taskRunId, status: ['launched', 'assigned'] });
+        available = maxConcurrentUnits - active;
+        if (available <= 0) return;
+      }
+      if (this.#queue.length === 0) {
+        if (!(await this.#create(Math.min(available, CREATE_BATCH)))) return;
+        continue;
+      }
+      const batch = this.#queue.splice(0, Math.min(available, LAUNCH_BATCH));
+      if (!(await this.#launch(batch, rethrow))) return;
+    }
+  }
+
+  /** Reads up to `count` items and creates their work; false when the source is exhausted. */
+  async #create(count: number): Promise<boolean> {
+    if (!this.#reader || this.#reader.isDone()) return false;
+    const items = await this.#reader.take(count);
+    if (items.length > 0) {
+      const reward = this.#o.reward();
+      const assignments = [];
+      for (const { item, position } of items) {
+        const data = toStoredData(item, position);
+        if (data.unit_data.length === 0) {
+          this.#o.logger.warn({ position }, 'task data item has no units (unitData is empty); skipped');
+          continue;
+        }
+        assignments.push({ data, units: data.unit_data.map(() => ({ payAmount: reward })) });
+      }
+      if (assignments.length > 0) {
+        const { units } = await this.#o.store.createAssignmentsWithUnits(this.#o.taskRunId, assignments);
+        this.#queue.push(...units);
+        this.#o.onCreated(units);
+      }
+    }
+    if (this.#reader.isDone()) {
+      await this.#o.store.updateTaskRunState(this.#o.taskRunId, { sourceExhausted: true });
+      this.#o.logger.debug('data source exhausted');
+    }
+    return items.length > 0 || !this.#reader.isDone();
+  }
+
+  /** Launches `batch`; false (after putting the units back) when the provider refused. */
+  async #launch(batch: Unit[], rethrow: boolean): Promise<boolean> {
+    const { store, provider } = this.#o;
+    const launched = await store.transitionUnits(
+      batch.map((u) => u.id),
+      { from: 'created', to: 'launched' },
+    );
+    if (launched.length === 0) return true;
+    let links: ReadonlyMap<string, string>;
+    try {
+      links = await provider.launchUnits(this.#o.context(), launched);
+    } catch (cause) {
+      // Store first, provider second: undo the store's half so the units are tried again later.
+      const back = await store.transitionUnits(
+        launched.map((u) => u.id),
+        { from: 'launched', to: 'created' },
+      );
+      this.#queue.unshift(...back);
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const error = new ProviderLaunchError(
+        `the ${provider.type} provider failed to launch ${launched.length} unit(s): ${message}`,
+        { cause },
+      );
+      this.#o.onLaunchError(error, back);
+      if (rethrow) throw error;
+      return false;
+    }
+    this.#o.onLaunched(launched, links);
+    return true;
+  }
+}
