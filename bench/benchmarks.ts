@@ -16,6 +16,12 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'create, read and transition 100,000 units on SQLite and PostgreSQL (--units N, --concurrency N)',
     run: async (argv, out) => (await import('./store.bench.js')).main(argv, out),
   },
+  engine: {
+    description:
+      'launch 100,000 units, then 1,000 simulated workers complete 10,000 through the engine on SQLite ' +
+      '(--units N, --workers N, --complete N)',
+    run: async (argv, out) => (await import('./engine.bench.js')).main(argv, out),
+  },
 };
 
 /**

@@ -3,3 +3,7 @@ export * from './store/store.js';
 export * from './store/store-config.js';
 export * from './store/open-store.js';
 export * from './config/index.js';
+export * from './blueprints/index.js';
+export * from './providers/index.js';
+export * from './run/index.js';
+export * from './script/index.js';

@@ -7,7 +7,9 @@ import { Command, CommanderError, InvalidArgumentError, type HelpContext } from 
 import { MephistoError } from '../core/errors.js';
 import { resolveStoreConfig, type OpenStoreOptions, type StoreConfig } from '../store/store-config.js';
 import type { Store } from '../store/store.js';
+import type { SignalSource } from '../script/interrupts.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerRunCommand } from './commands/run.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatError, type TextSink } from './output.js';
 
 /** Opens a store; `openStore` from the store module, or a stand-in in tests. */
@@ -29,6 +31,10 @@ export interface CliContext {
   env?: NodeJS.ProcessEnv;
   /** How commands open the database. @default openStore */
   openStore?: OpenStore;
+  /** Where `mephisto run` hears Ctrl-C and `kill`. @default process */
+  signals?: SignalSource;
+  /** Ends the process at once (a second Ctrl-C during `mephisto run`). @default process.exit */
+  exit?: (code: number) => void;
 }
 
 /** Options every command accepts (declared on the root program). */
@@ -42,6 +48,10 @@ export interface CommandContext {
   stdout: TextSink;
   env: NodeJS.ProcessEnv;
   openStore: OpenStore;
+  signals: SignalSource;
+  exit: (code: number) => void;
+  /** Sets the code `runCli` returns when the command finishes without throwing (e.g. 130 after Ctrl-C). */
+  setExitCode(code: number): void;
 }
 
 /**
@@ -79,11 +89,22 @@ export function packageVersion(): string {
 }
 
 export function buildProgram(context: CliContext): Command {
+  return createProgram(context).program;
+}
+
+/** The program and the exit code its commands asked for (read by {@link runCli} once they are done). */
+function createProgram(context: CliContext): { program: Command; exitCode: () => number } {
   const env = context.env ?? process.env;
+  let exitCode = EXIT_OK;
   const commandContext: CommandContext = {
     stdout: context.stdout,
     env,
     openStore: context.openStore ?? loadAndOpenStore,
+    signals: context.signals ?? process,
+    exit: context.exit ?? ((code) => process.exit(code)),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
   };
   const program = new MephistoCommand('mephisto');
   program
@@ -123,7 +144,8 @@ export function buildProgram(context: CliContext): Command {
       },
     });
   registerDbCommands(program, commandContext);
-  return program;
+  registerRunCommand(program, commandContext);
+  return { program, exitCode: () => exitCode };
 }
 
 /**
@@ -131,10 +153,10 @@ export function buildProgram(context: CliContext): Command {
  * 1 when the command failed, 2 when the command line itself was wrong.
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
-  const program = buildProgram(context);
+  const { program, exitCode } = createProgram(context);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    return exitCode();
   } catch (error) {
     // Commander has already printed its message (and the usage) through configureOutput.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;

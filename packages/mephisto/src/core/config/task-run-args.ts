@@ -49,19 +49,21 @@ export const TaskRunArgsSchema = z.strictObject({
   task_lifetime_in_seconds: defaultedField(
     seconds,
     DEFAULT_TASK_LIFETIME_IN_SECONDS,
-    'How long, in seconds, an MTurk HIT stays open before it expires. Only the MTurk providers read it.',
+    'How long, in seconds, the run offers work, on every provider (MTurk also gets it as the HIT lifetime). ' +
+      'At the deadline units nobody took expire and the run ends once units being worked on are resolved. ' +
+      '0 means the default (31 days).',
   ),
   assignment_duration_in_seconds: defaultedField(
     seconds,
     30 * 60,
-    'Seconds a worker has to submit a unit once they took it. Past that the unit is offered again and the ' +
-      'worker is marked disconnected. Also sent to MTurk as the assignment duration.',
+    'Seconds a worker has to submit a unit once they took it. Past that their agent times out and the unit ' +
+      'is offered again. Also sent to MTurk as the assignment duration. 0 means no limit.',
   ),
   no_submission_patience: defaultedField(
     seconds,
     12 * 60 * 60,
     'Seconds the run may go without any unit submission before it is presumed broken and shut down ' +
-      '(every unit not completed is expired).',
+      '(every unit not completed is expired, and the reason is recorded on the run). 0 means never.',
   ),
   allowed_concurrent: defaultedField(
     count,
@@ -72,8 +74,8 @@ export const TaskRunArgsSchema = z.strictObject({
   maximum_units_per_worker: defaultedField(
     count,
     0,
-    'How many units one worker may do in total across all runs of the same task_name (units being worked ' +
-      'on in this run count too); 0 means no limit.',
+    'How many units one worker may do in total across all runs of the same task_name (units they are ' +
+      'working on count too, in any run of the task); 0 means no limit.',
   ),
   max_num_concurrent_units: defaultedField(
     count,
@@ -101,8 +103,10 @@ export const TaskRunArgsSchema = z.strictObject({
   resume_incomplete_run: defaultedField(
     booleanKind,
     false,
-    'Instead of starting a new run, continue the last run of this task_name: units that expired or were ' +
-      'rejected are offered again, completed ones are kept. The stored arguments of that run are used.',
+    'Instead of starting a new run, continue the last unfinished run of this task_name, even after a crash: ' +
+      'submitted work is kept; units that were offered, being worked on, expired or rejected are offered ' +
+      'again. Reward, caps, durations, patience and lifetime take the new values; task_name, blueprint and ' +
+      'provider may not change (see docs/engine.md).',
   ),
 });
 
