@@ -618,11 +618,11 @@ export class LiveTaskRun implements LiveRun {
   async #checkEnd(): Promise<void> {
     const taskRunId = this.taskRun.id;
     if (this.#phase === 'winding-down') {
-      if ((await this.#store.countUnits({ taskRunId, status: 'assigned' })) === 0)
-        void this.#end('task_lifetime');
+      if (!(await this.#store.hasUnits({ taskRunId, status: 'assigned' }))) void this.#end('task_lifetime');
     } else if (this.#phase === 'running' && this.#launcher.drained) {
-      const open = await this.#store.countUnits({ taskRunId, status: ['created', 'launched', 'assigned'] });
-      if (open === 0) void this.#end('completed');
+      // An existence check, not a count: this runs after every change, and a count would scan every open unit.
+      if (!(await this.#store.hasUnits({ taskRunId, status: ['created', 'launched', 'assigned'] })))
+        void this.#end('completed');
     }
   }
 

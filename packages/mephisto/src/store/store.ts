@@ -310,6 +310,8 @@ export interface Store {
   getUnit(id: string): Promise<Unit>;
   findUnits(filter?: UnitFilter): Promise<Unit[]>;
   countUnits(filter?: UnitFilter): Promise<number>;
+  /** Whether any unit matches; stops at the first, so it costs the same however many units match. */
+  hasUnits(filter?: UnitFilter): Promise<boolean>;
   /**
    * Compare-and-set for changes that involve no agent: created ⇄ launched, → expired from created or
    * launched, and a resumed run's expired / rejected / soft_rejected → created (which detaches the old

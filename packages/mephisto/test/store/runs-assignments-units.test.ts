@@ -264,6 +264,10 @@ for (const target of STORE_TARGETS) {
           expect(await h.store.findAssignments({ taskRunId: run.id })).toEqual(assignments);
           expect(ids(await h.store.findUnits({ taskRunId: run.id })).sort()).toEqual(ids(units).sort());
           expect(await h.store.countUnits({ taskRunId: run.id, status: 'created' })).toBe(6);
+          expect(await h.store.hasUnits({ taskRunId: run.id, status: 'created' })).toBe(true);
+          expect(await h.store.hasUnits({ taskRunId: run.id, status: ['launched', 'assigned'] })).toBe(false);
+          expect(await h.store.hasUnits({ taskRunId: run.id, status: [] })).toBe(false);
+          expect(await h.store.hasUnits({ taskRunId: '999999999' })).toBe(false);
         });
 
         it('keeps explicit unit indices (screening, gold)', async () => {

@@ -182,6 +182,9 @@ export class KyselyStore implements Store {
   countUnits(filter?: UnitFilter): Promise<number> {
     return this.#call((ctx) => runs.countUnits(ctx, filter));
   }
+  hasUnits(filter?: UnitFilter): Promise<boolean> {
+    return this.#call((ctx) => runs.hasUnits(ctx, filter));
+  }
   transitionUnit(id: string, change: UnitTransition): Promise<Unit> {
     return this.#call((ctx) => agents.transitionUnit(ctx, id, change));
   }

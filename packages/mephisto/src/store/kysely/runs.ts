@@ -464,3 +464,15 @@ export async function countUnits(ctx: StoreContext, filter?: UnitFilter): Promis
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function hasUnits(ctx: StoreContext, filter?: UnitFilter): Promise<boolean> {
+  const where = filterConditions(ctx.dialect, UNIT_FILTER, filter);
+  if (where === null) return false;
+  const row = await ctx.db
+    .selectFrom('units')
+    .select('unit_id')
+    .$if(where.length > 0, (qb) => qb.where(allOf(where)))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
