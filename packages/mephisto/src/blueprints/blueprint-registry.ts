@@ -4,7 +4,7 @@
  * its args schema there.
  */
 import type { BlueprintArgs, BlueprintArgsByType } from '../core/config/blueprint-args.js';
-import { InvalidArgumentError } from '../core/index.js';
+import { TypeRegistry, type TypeFactory } from '../core/type-registry.js';
 import type { Blueprint } from './blueprint.js';
 import type { BlueprintContext } from './blueprint-context.js';
 import { BlueprintNotAvailableError, UnknownBlueprintTypeError } from './blueprint-errors.js';
@@ -13,59 +13,22 @@ import { StaticHtmlBlueprint } from './static-html/static-html-blueprint.js';
 import { StaticReactBlueprint } from './static-react/static-react-blueprint.js';
 
 /** Builds a blueprint from its validated args. May throw (a missing task file, no data, …). */
-export type BlueprintFactory<A> = (args: A, context: BlueprintContext) => Blueprint;
+export type BlueprintFactory<A> = TypeFactory<A, BlueprintContext, Blueprint>;
 
-type AnyBlueprintFactory = BlueprintFactory<BlueprintArgs>;
-
-export class BlueprintRegistry {
-  readonly #factories = new Map<string, AnyBlueprintFactory>();
-  readonly #notAvailable = new Set<string>();
-
-  /** Adds an implementation. Registering a type twice is an error. */
-  register<T extends keyof BlueprintArgsByType>(
-    type: T,
-    factory: BlueprintFactory<BlueprintArgsByType[T]>,
-  ): this {
-    if (this.#factories.has(type)) {
-      throw new InvalidArgumentError(`blueprint type "${type}" is already registered`);
-    }
-    this.#notAvailable.delete(type);
-    // The map loses the link between a type and its args; create() restores it by dispatching on the
-    // args' own `_blueprint_type`, so the factory only ever sees args of its type.
-    this.#factories.set(type, factory as AnyBlueprintFactory);
-    return this;
-  }
-
-  /**
-   * Records a type whose args schema exists but whose implementation does not yet, so asking for it
-   * gives "not available yet" rather than "unknown".
-   */
-  markNotAvailable(type: string): this {
-    if (!this.#factories.has(type)) this.#notAvailable.add(type);
-    return this;
-  }
-
-  /** The registered (implemented) types, sorted. */
-  types(): string[] {
-    return [...this.#factories.keys()].sort();
-  }
-
-  /** Types that are known but not implemented yet, sorted. */
-  notAvailableTypes(): string[] {
-    return [...this.#notAvailable].sort();
-  }
-
-  /**
-   * Builds the blueprint `args._blueprint_type` names.
-   * @throws BlueprintNotAvailableError for a known type without an implementation;
-   *   UnknownBlueprintTypeError for any other unregistered type; whatever the factory throws
-   */
-  create(args: BlueprintArgs, context: BlueprintContext): Blueprint {
-    const type: string = args._blueprint_type;
-    const factory = this.#factories.get(type);
-    if (factory !== undefined) return factory(args, context);
-    if (this.#notAvailable.has(type)) throw new BlueprintNotAvailableError(type, this.types());
-    throw new UnknownBlueprintTypeError(type, this.types(), this.notAvailableTypes());
+export class BlueprintRegistry extends TypeRegistry<
+  BlueprintArgsByType,
+  BlueprintArgs,
+  BlueprintContext,
+  Blueprint
+> {
+  constructor() {
+    super({
+      noun: 'blueprint',
+      typeOf: (args) => args._blueprint_type,
+      notAvailable: (type, implemented) => new BlueprintNotAvailableError(type, implemented),
+      unknown: (type, implemented, notAvailable) =>
+        new UnknownBlueprintTypeError(type, implemented, notAvailable),
+    });
   }
 }
 

@@ -9,3 +9,4 @@ export * from './status/task-run-completion.js';
 export * from './status/transition-table.js';
 export * from './status/unit-status.js';
 export * from './scheduler.js';
+export * from './type-registry.js';

@@ -4,7 +4,7 @@
  * after adding its args schema there.
  */
 import type { ProviderArgs, ProviderArgsByType } from '../core/config/provider-args.js';
-import { InvalidArgumentError } from '../core/index.js';
+import { TypeRegistry, type TypeFactory } from '../core/type-registry.js';
 import type { Store } from '../store/store.js';
 import type { CrowdProvider } from './crowd-provider.js';
 import { InhouseProvider } from './inhouse/inhouse-provider.js';
@@ -18,55 +18,22 @@ export interface ProviderContext {
 }
 
 /** Builds a provider from its validated args. */
-export type ProviderFactory<A> = (args: A, context: ProviderContext) => CrowdProvider;
+export type ProviderFactory<A> = TypeFactory<A, ProviderContext, CrowdProvider>;
 
-type AnyProviderFactory = ProviderFactory<ProviderArgs>;
-
-export class ProviderRegistry {
-  readonly #factories = new Map<string, AnyProviderFactory>();
-  readonly #notAvailable = new Set<string>();
-
-  /** Adds an implementation. Registering a type twice is an error. */
-  register<T extends keyof ProviderArgsByType>(
-    type: T,
-    factory: ProviderFactory<ProviderArgsByType[T]>,
-  ): this {
-    if (this.#factories.has(type)) {
-      throw new InvalidArgumentError(`provider type "${type}" is already registered`);
-    }
-    this.#notAvailable.delete(type);
-    // create() dispatches on the args' own `_provider_type`, so a factory only sees args of its type.
-    this.#factories.set(type, factory as AnyProviderFactory);
-    return this;
-  }
-
-  /** Records a type whose args schema exists but whose implementation does not yet. */
-  markNotAvailable(type: string): this {
-    if (!this.#factories.has(type)) this.#notAvailable.add(type);
-    return this;
-  }
-
-  /** The registered (implemented) types, sorted. */
-  types(): string[] {
-    return [...this.#factories.keys()].sort();
-  }
-
-  /** Types that are known but not implemented yet, sorted. */
-  notAvailableTypes(): string[] {
-    return [...this.#notAvailable].sort();
-  }
-
-  /**
-   * Builds the provider `args._provider_type` names.
-   * @throws ProviderNotAvailableError for a known type without an implementation;
-   *   UnknownProviderTypeError for any other unregistered type
-   */
-  create(args: ProviderArgs, context: ProviderContext): CrowdProvider {
-    const type: string = args._provider_type;
-    const factory = this.#factories.get(type);
-    if (factory !== undefined) return factory(args, context);
-    if (this.#notAvailable.has(type)) throw new ProviderNotAvailableError(type, this.types());
-    throw new UnknownProviderTypeError(type, this.types(), this.notAvailableTypes());
+export class ProviderRegistry extends TypeRegistry<
+  ProviderArgsByType,
+  ProviderArgs,
+  ProviderContext,
+  CrowdProvider
+> {
+  constructor() {
+    super({
+      noun: 'provider',
+      typeOf: (args) => args._provider_type,
+      notAvailable: (type, implemented) => new ProviderNotAvailableError(type, implemented),
+      unknown: (type, implemented, notAvailable) =>
+        new UnknownProviderTypeError(type, implemented, notAvailable),
+    });
   }
 }
 
