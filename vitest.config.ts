@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages export their TypeScript sources under this condition (e.g. task-client's
+  // `./wire`), so tests run against the sources without building dist first.
+  resolve: { conditions: ['mephisto-source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['mephisto-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
     globalSetup: ['test-support/global-setup.ts'],

@@ -7,3 +7,4 @@ export * from './blueprints/index.js';
 export * from './providers/index.js';
 export * from './run/index.js';
 export * from './script/index.js';
+export * from './server/index.js';

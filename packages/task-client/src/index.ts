@@ -1,2 +1,2 @@
-export * from './packet.js';
+export * from './wire/index.js';
 export * from './routes.js';

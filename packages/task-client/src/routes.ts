@@ -3,21 +3,8 @@
  * (spec §6.3). Each helper takes an optional `fetch` and base URL so it runs in a browser, in a test
  * against a real server, or in a simulated worker.
  */
-import type { AgentDetailsPacket, AgentRegistration } from './packet.js';
-
-/** The `mephisto-task` version the server expects; a different one is logged as a mismatch. */
-export const MEPHISTO_TASK_VERSION = '2.0.4';
-
-export const ROUTES = {
-  taskConfig: '/task_config.json',
-  requestAgent: '/request_agent',
-  submitOnboarding: '/submit_onboarding',
-  submitTask: '/submit_task',
-  submitMetadata: '/submit_metadata',
-  logError: '/log_error',
-  isAlive: '/is_alive',
-  getTimestamp: '/get_timestamp',
-} as const;
+import { MEPHISTO_TASK_VERSION, ROUTES, type RequestAgentBody } from './wire/http.js';
+import type { AgentDetailsPacket, AgentRegistration } from './wire/packet.js';
 
 export interface RequestOptions {
   /** Prepended to every route. @default '' (the page's own origin) */
@@ -60,7 +47,8 @@ export async function requestAgent(
   registration: AgentRegistration,
   options: RequestOptions = {},
 ): Promise<AgentDetailsPacket> {
-  const body = JSON.stringify({ provider_data: registration, client_timestamp: pythonTime() });
+  const payload: RequestAgentBody = { provider_data: registration, client_timestamp: pythonTime() };
+  const body = JSON.stringify(payload);
   return (await send(
     ROUTES.requestAgent,
     { method: 'POST', headers: { 'Content-Type': 'application/json' }, body },

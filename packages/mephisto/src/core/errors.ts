@@ -181,6 +181,47 @@ export const ERROR_CODES = {
     remedy:
       'Build the blueprint and provider from the same config you launch (the CLI and run scripts do this for you).',
   },
+  MEPHISTO_ERR_MALFORMED_JSON: {
+    meaning: "A worker's request body is not valid JSON (or is empty where a JSON body is required).",
+    remedy:
+      'Send a JSON object with `Content-Type: application/json`; mephisto-task and the task-client helpers do.',
+  },
+  MEPHISTO_ERR_INVALID_REQUEST: {
+    meaning:
+      "A worker's request body or query is valid JSON but lacks a required field or has a field of the wrong type.",
+    remedy:
+      'Read the message: it names each field at fault and what was expected (protocol: docs/protocol.md).',
+  },
+  MEPHISTO_ERR_BODY_TOO_LARGE: {
+    meaning: "A worker's request body is larger than the server's body limit.",
+    remedy:
+      "Raise the task server's `bodyLimit` if submissions are legitimately this large, or send large files as uploads.",
+  },
+  MEPHISTO_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    meaning:
+      "A worker's request has a content type the route does not accept (multipart submissions are not served yet).",
+    remedy: 'Post JSON (`Content-Type: application/json`).',
+  },
+  MEPHISTO_ERR_AGENT_NOT_YOURS: {
+    meaning:
+      'A submit named an agent that the server gave to another worker than the `worker_id` the request carries.',
+    remedy:
+      'Nothing was stored. The page should submit with the agent id it was given in its own agent_details.',
+  },
+  MEPHISTO_ERR_ENGINE_TIMEOUT: {
+    meaning:
+      "The engine did not answer a request for work within the server's time limit (the store is slow or locked).",
+    remedy:
+      'The worker may retry: a retry with the same agent_registration_id gets the unit if one was given meanwhile. Check the database if this recurs.',
+  },
+  MEPHISTO_ERR_ROUTE_NOT_FOUND: {
+    meaning: 'No route of the task server matches the method and path requested.',
+    remedy: 'See docs/protocol.md for the routes served.',
+  },
+  MEPHISTO_ERR_INTERNAL: {
+    meaning: 'The task server failed unexpectedly while answering a worker.',
+    remedy: "The server's log has the error and its stack; please report it.",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

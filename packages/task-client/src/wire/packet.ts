@@ -1,7 +1,8 @@
 /**
  * The wire format between a worker's browser and the server: Mephisto's router protocol, kept exactly
- * (spec §6.1–6.2) so existing `mephisto-task` apps keep working. The server imports these same types,
- * so the two sides cannot drift apart.
+ * (spec §6.1–6.2) so existing `mephisto-task` apps keep working. The server imports these same types
+ * (through `@mephisto-ts/task-client/wire`, which holds no browser or server code), so the two sides
+ * cannot drift apart.
  */
 
 /** Packet types, verbatim: they travel as the `packet_type` string. */
@@ -51,6 +52,11 @@ export interface AgentDetailsData {
   agent_id: string | null;
   init_task_data?: unknown;
   failure_reason?: string | null;
+  /**
+   * mephisto-ts only: a stable code for `failure_reason` (`no_units`, `too_many_concurrent`,
+   * `max_for_task`, `blocked`, `not_qualified`, `run_over`), null when a unit was given.
+   */
+  failure_code?: string | null;
 }
 
 export type AgentDetailsPacket = Packet<AgentDetailsData> & { packet_type: 'agent_details' };

@@ -1,0 +1,4 @@
+export { createTaskServer, type TaskServerOptions, type TaskServerLimits } from './task-server.js';
+export { DEFAULT_LIMITS } from './server-context.js';
+export { httpFailureOf, type HttpFailure } from './error-handler.js';
+export { AgentNotYoursError, EngineTimeoutError, InvalidRequestError } from './server-errors.js';

@@ -1,0 +1,66 @@
+/**
+ * The shapes of the bodies workers post, as zod schemas checked inside each handler, and the one
+ * function that turns a failed check into an {@link InvalidRequestError} naming every field at fault.
+ * Each schema is tied to its wire type (`@mephisto-ts/task-client/wire`) so the two cannot drift.
+ */
+import type {
+  LogErrorBody,
+  RequestAgentBody,
+  SubmitMetadataBody,
+  SubmitTaskBody,
+} from '@mephisto-ts/task-client/wire';
+import { z } from 'zod';
+import { InvalidRequestError } from './server-errors.js';
+
+const agentId = z.string().min(1, 'must be a non-empty agent id');
+const clientTimestamp = z.number().optional();
+
+/** What `getAgentRegistration()` returns; providers add their own fields, which are kept. */
+export const providerDataSchema = z.looseObject({
+  worker_name: z.string().min(1, 'must be a non-empty worker name'),
+  agent_registration_id: z.string().min(1).optional(),
+  assignment_id: z.string().optional(),
+  provider_type: z.string().optional(),
+});
+
+export const requestAgentSchema = z.object({
+  provider_data: providerDataSchema,
+  client_timestamp: clientTimestamp,
+}) satisfies z.ZodType<RequestAgentBody>;
+
+export const submitTaskSchema = z.object({
+  USED_AGENT_ID: agentId,
+  final_data: z.unknown().refine((v) => v !== undefined, 'is required'),
+  client_timestamp: clientTimestamp,
+  worker_id: z.string().min(1).optional(),
+}) satisfies z.ZodType<SubmitTaskBody>;
+
+export const submitMetadataSchema = z.object({
+  USED_AGENT_ID: agentId,
+  metadata: z.unknown().optional(),
+  client_timestamp: clientTimestamp,
+}) satisfies z.ZodType<SubmitMetadataBody>;
+
+export const logErrorSchema = z.object({
+  USED_AGENT_ID: agentId.nullable().optional(),
+  error_data: z.unknown().refine((v) => v !== undefined, 'is required'),
+  client_timestamp: clientTimestamp,
+}) satisfies z.ZodType<LogErrorBody>;
+
+export const taskConfigQuerySchema = z.object({
+  mephisto_task_version: z.string().optional(),
+});
+
+/**
+ * Checks `value` against `schema`.
+ * @throws InvalidRequestError listing each problem as `field.path: message`
+ */
+export function parseBody<S extends z.ZodType>(route: string, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const at = issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+    return `${at}: ${issue.message}`;
+  });
+  throw new InvalidRequestError(route, problems);
+}

@@ -1,0 +1,68 @@
+/**
+ * The worker-facing task server: Mephisto's router routes (spec §6.3) served from the process that
+ * runs the task, straight onto a {@link LiveRun}. One route group per file under `routes/`; every body
+ * is checked with zod inside its handler (request-body.ts) and every failure is answered in one place
+ * (error-handler.ts). WebSocket packets are not served yet (docs/protocol.md).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Blueprint } from '../blueprints/blueprint.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { LiveRun } from '../run/live-run.js';
+import { AgentOwners } from './agent-owners.js';
+import { installErrorHandling } from './error-handler.js';
+import { agentRoutes } from './routes/agent-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
+import { taskConfigRoute } from './routes/task-config-route.js';
+import { DEFAULT_LIMITS, type ServerContext, type TaskServerLimits } from './server-context.js';
+
+export type { TaskServerLimits } from './server-context.js';
+
+export interface TaskServerOptions {
+  /** The run whose units workers ask for and submit. */
+  readonly liveRun: LiveRun;
+  /** Whose `frontendArgs()` is served as task_config.json. @default liveRun.blueprint */
+  readonly blueprint?: Blueprint;
+  /** The server logs through a child of it (`component: 'task-server'`). */
+  readonly logger: Logger;
+  /** Body size and engine wait limits; each field falls back to {@link DEFAULT_LIMITS}. */
+  readonly limits?: Partial<TaskServerLimits>;
+  /** What `/get_timestamp` and packet timestamps read. @default the system clock */
+  readonly clock?: Clock;
+}
+
+/**
+ * Builds the Fastify app (not listening yet: call `listen`, and `close` when done). Responses carry
+ * `Cache-Control: no-store`, as Mephisto's Flask router sent no-cache headers on every response.
+ */
+export function createTaskServer(options: TaskServerOptions): FastifyInstance {
+  const limits: TaskServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.logger.child({ component: 'task-server', taskRunId: options.liveRun.taskRun.id });
+  const loggerInstance: FastifyBaseLogger = log;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    bodyLimit: limits.bodyLimit,
+    // One line per refusal or failure (error-handler.ts) instead of two per request.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  // Bodies are JSON only: without this, text/plain would be parsed and refused as a bad shape, not a bad type.
+  app.removeContentTypeParser('text/plain');
+  const context: ServerContext = {
+    liveRun: options.liveRun,
+    log,
+    clock: options.clock ?? systemClock,
+    limits,
+    owners: new AgentOwners(),
+  };
+  installErrorHandling(app);
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    void reply.header('Cache-Control', 'no-store');
+    done(null, payload);
+  });
+  taskConfigRoute(app, context, options.blueprint ?? options.liveRun.blueprint);
+  agentRoutes(app, context);
+  reportRoutes(app, context);
+  healthRoutes(app, context);
+  return app;
+}
