@@ -18,9 +18,12 @@ function collector(): { write(text: string): boolean; text: () => string } {
 }
 
 describe('engine benchmark', () => {
-  it('launches 300 units and has 20 workers complete 100', async () => {
+  it('launches 300 units, has 20 workers complete 100 in a closed loop, then 50 more at half load', async () => {
     const result = await runEngineBench({ units: 300, workers: 20, complete: 100 });
     expect(result.completedUnits).toBe(100);
+    expect(result.latencyUnits).toBe(50);
+    expect(result.meanThinkMs).toBeCloseTo((20 / (0.5 * result.unitsPerSecond)) * 1000);
+    expect(result.saturatedP99LatencyMs).toBeGreaterThanOrEqual(result.saturatedP50LatencyMs);
     expect(result.launchSeconds).toBeGreaterThan(0);
     expect(result.unitsPerSecond).toBeGreaterThan(0);
     expect(result.p99LatencyMs).toBeGreaterThanOrEqual(result.p50LatencyMs);
@@ -34,10 +37,15 @@ describe('engine benchmark', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^throughput\s+100 units\s+[\d,]+ units\/s\s+≥5,000\/s\s+(MET|MISSED)$/),
     );
-    expect(lines).toContainEqual(expect.stringMatching(/^assign latency p50\s+\d+\.\d{2} ms$/));
     expect(lines).toContainEqual(
-      expect.stringMatching(/^assign latency p99\s+\d+\.\d{2} ms\s+<20 ms\s+(MET|MISSED)$/),
+      expect.stringMatching(/^closed-loop latency p50\s+\d+\.\d{2} ms\s+\(≈ workers \/ throughput\)$/),
     );
+    expect(lines).toContainEqual(expect.stringMatching(/^closed-loop latency p99\s+\d+\.\d{2} ms$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^assign latency p50\s+50 units\s+\d+\.\d{2} ms$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^assign latency p99\s+at [\d,]+\/s\s+\d+\.\d{2} ms\s+<20 ms\s+(MET|MISSED)$/),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^latency phase: .* offering [\d,]+ units\/s/));
   });
 
   it('runs through npm run bench -- engine with options, and refuses bad ones', async () => {

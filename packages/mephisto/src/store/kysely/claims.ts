@@ -10,11 +10,13 @@
  * - SQLite: every write transaction is exclusive (BEGIN IMMEDIATE, one connection per process behind the
  *   group commit), so a claim sees every change committed before it and nothing interleaves with it.
  */
-import { sql, type SqlBool } from 'kysely';
+import { sql, type SqlBool, type Selectable } from 'kysely';
 import { InvalidArgumentError, NotFoundError, TransitionConflictError, type Unit } from '../../core/index.js';
 import type { ClaimRequest, ClaimResult, GrantsByName } from '../store.js';
-import { newIdParam, rowId, toAgent, toUnit } from './row-mapping.js';
+import { idOut, newIdParam, rowId, toAgent, toUnit } from './row-mapping.js';
 import { nowMs, requireIdParam, withFreshIds, type Queryable, type StoreContext } from './store-context.js';
+import type { AgentsTable, UnitsTable } from './schema.js';
+import type { SqliteStatements } from './store-backend.js';
 import { requireStatus } from './validate.js';
 
 const INITIAL_AGENT_STATUSES = ['none', 'accepted', 'waiting', 'in task'] as const;
@@ -41,6 +43,20 @@ export async function claimUnit(ctx: StoreContext, request: ClaimRequest): Promi
   const runId = requireIdParam('task_run', request.taskRunId);
   const workerId = requireIdParam('worker', request.workerId);
   const postgres = ctx.dialect === 'postgres';
+  const statements = ctx.backend.sqlite;
+  if (statements) {
+    return withFreshIds(() =>
+      ctx.backend.transaction((trx) =>
+        claimOnSqlite(ctx, statements, trx, request, {
+          runId,
+          workerId,
+          allowedConcurrent,
+          maximum,
+          agentStatus,
+        }),
+      ),
+    );
+  }
 
   return withFreshIds(() =>
     ctx.backend.transaction(async (trx): Promise<ClaimResult> => {
@@ -222,5 +238,139 @@ async function firstAcceptedUnit(
     const last = rows.at(-1);
     if (!accept || last === undefined || rows.length < CANDIDATE_BATCH) return undefined;
     after = { date: Number(last.creation_date), id: rowId(last.unit_id) };
+  }
+}
+
+// --- SQLite: the same claim as prepared statements ----------------------------------------------------
+//
+// The claim is the engine's hottest path. On SQLite it runs as four prepared statements on the
+// connection the group commit holds (the transaction is exclusive, as above): one read of everything
+// the checks need (run, worker, counts, block), the candidate, the agent's insert, the unit's
+// compare-and-set (positional parameters: better-sqlite3 binds no numbered ones). Same conditions, same order of checks, same results as the Kysely form above.
+
+const COUNTED_SQL = COUNTED_UNIT_STATUSES.map((s) => `'${s}'`).join(', ');
+
+const CLAIM_CHECKS_SQL = `select r.task_id as task_id, r.requester_id as requester_id,
+  exists (select 1 from workers where worker_id = ?) as worker_found,
+  (select count(*) from units where task_id = r.task_id and worker_id = ?
+     and status in (${COUNTED_SQL})) as counted,
+  (select count(*) from units where task_id = r.task_id and worker_id = ?
+     and status = 'assigned' and task_run_id = r.task_run_id) as held,
+  exists (select 1 from worker_blocks where worker_id = ?
+     and (requester_id is null or requester_id = r.requester_id)) as blocked
+from task_runs r where r.task_run_id = ?`;
+
+const CANDIDATES_SQL = `select u.* from units u
+where u.task_run_id = ? and u.status = 'launched' and u.unit_index >= 0
+  and not exists (select 1 from units o where o.assignment_id = u.assignment_id and o.worker_id = ?)
+order by u.creation_date, u.unit_id limit ?`;
+
+const CANDIDATES_AFTER_SQL = `select u.* from units u
+where u.task_run_id = ? and u.status = 'launched' and u.unit_index >= 0
+  and not exists (select 1 from units o where o.assignment_id = u.assignment_id and o.worker_id = ?)
+  and (u.creation_date > ? or (u.creation_date = ? and u.unit_id > ?))
+order by u.creation_date, u.unit_id limit ?`;
+
+const INSERT_AGENT_SQL = `insert into agents (agent_id, worker_id, unit_id, task_id, task_run_id, assignment_id,
+  task_type, provider_type, status, creation_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`;
+
+const TAKE_UNIT_SQL = `update units set status = 'assigned', agent_id = ?, worker_id = ?
+where unit_id = ? and status = 'launched' returning *`;
+
+interface ClaimChecksRow {
+  task_id: bigint;
+  requester_id: bigint;
+  worker_found: bigint | number;
+  counted: bigint | number;
+  held: bigint | number;
+  blocked: bigint | number;
+}
+
+async function claimOnSqlite(
+  ctx: StoreContext,
+  statements: SqliteStatements,
+  trx: Queryable,
+  request: ClaimRequest,
+  checked: {
+    runId: bigint;
+    workerId: bigint;
+    allowedConcurrent: number;
+    maximum: number;
+    agentStatus: string;
+  },
+): Promise<ClaimResult> {
+  const { runId, workerId, allowedConcurrent, maximum, agentStatus } = checked;
+  const checks = statements
+    .prepare(CLAIM_CHECKS_SQL)
+    .all(workerId, workerId, workerId, workerId, runId)[0] as ClaimChecksRow | undefined;
+  if (!checks) throw new NotFoundError('task_run', request.taskRunId);
+  if (!Number(checks.worker_found)) throw new NotFoundError('worker', request.workerId);
+  const held = Number(checks.held);
+  const counted = Number(checks.counted);
+  const refuse = (code: Exclude<ClaimResult, { ok: true }>['code']): ClaimResult => ({
+    ok: false,
+    code,
+    held,
+    counted,
+  });
+
+  if (request.checkBlocks !== false && Number(checks.blocked)) return refuse('blocked');
+  if (request.eligibility) {
+    const { grants, known } = await grantsOf(trx, workerId, request.eligibility.names);
+    const refusal = request.eligibility.refusal(grants, known);
+    if (refusal !== null) return refuse(refusal);
+  }
+  if (allowedConcurrent > 0 && held >= allowedConcurrent) return refuse('too_many_concurrent');
+  if (maximum > 0 && counted >= maximum) return refuse('max_for_task');
+
+  const row = firstAcceptedRowOnSqlite(statements, runId, workerId, request.accept);
+  if (!row) return refuse('no_units');
+
+  const agentRow = statements
+    .prepare(INSERT_AGENT_SQL)
+    .all(
+      newIdParam(ctx.ids.next()),
+      workerId,
+      row.unit_id,
+      row.task_id,
+      runId,
+      row.assignment_id,
+      row.task_type,
+      row.provider_type,
+      agentStatus,
+      nowMs(ctx),
+    )[0] as Selectable<AgentsTable>;
+  const taken = statements.prepare(TAKE_UNIT_SQL).all(agentRow.agent_id, workerId, row.unit_id)[0] as
+    Selectable<UnitsTable> | undefined;
+  // The transaction is exclusive: this is a backstop.
+  if (!taken)
+    throw new TransitionConflictError('unit', idOut(row.unit_id), ['launched'], 'taken', 'claimed meanwhile');
+  return { ok: true, agent: toAgent(agentRow), unit: toUnit(taken) };
+}
+
+function firstAcceptedRowOnSqlite(
+  statements: SqliteStatements,
+  runId: bigint,
+  workerId: bigint,
+  accept: ((unit: Unit) => boolean) | undefined,
+): Selectable<UnitsTable> | undefined {
+  const limit = accept ? CANDIDATE_BATCH : 1;
+  let rows = statements.prepare(CANDIDATES_SQL).all(runId, workerId, limit) as Selectable<UnitsTable>[];
+  for (;;) {
+    for (const row of rows) {
+      if (!accept || accept(toUnit(row))) return row;
+    }
+    const last = rows.at(-1);
+    if (!accept || last === undefined || rows.length < CANDIDATE_BATCH) return undefined;
+    rows = statements
+      .prepare(CANDIDATES_AFTER_SQL)
+      .all(
+        runId,
+        workerId,
+        Number(last.creation_date),
+        Number(last.creation_date),
+        rowId(last.unit_id),
+        limit,
+      ) as Selectable<UnitsTable>[];
   }
 }

@@ -65,3 +65,55 @@ export function filterConditions<F extends object>(
 export function allOf(conditions: readonly RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
   return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
 }
+
+/**
+ * The same conditions as {@link filterConditions}, as SQL text with `?` placeholders and their
+ * parameters (for `runFixed`), or `null` when no row can match. Columns come from the spec, never
+ * from the caller, so the text is one of a few shapes per spec: cheap to build, and the connection's
+ * statement cache keeps each prepared.
+ */
+export function filterText<F extends object>(
+  dialect: StoreDialect,
+  spec: FilterSpec<F>,
+  filter: F | undefined,
+): { text: string; params: unknown[] } | null {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (!filter) return { text: '', params };
+  for (const key of Object.keys(spec) as (keyof F & string)[]) {
+    const value: unknown = filter[key];
+    if (value === undefined) continue;
+    const [column, kind] = spec[key];
+    const ref = `"${column}"`;
+    if (value === null) {
+      parts.push(`${ref} is null`);
+      continue;
+    }
+    switch (kind) {
+      case 'id': {
+        const id = typeof value === 'string' ? idParam(value) : undefined;
+        if (id === undefined) return null;
+        parts.push(`${ref} = ?`);
+        params.push(id);
+        break;
+      }
+      case 'bool':
+        parts.push(`${ref} = ?`);
+        params.push(boolParam(dialect, value === true));
+        break;
+      case 'status': {
+        const list = Array.isArray(value) ? (value as unknown[]) : [value];
+        if (list.length === 0) return null;
+        parts.push(list.length === 1 ? `${ref} = ?` : `${ref} in (${list.map(() => '?').join(', ')})`);
+        params.push(...list);
+        break;
+      }
+      case 'text':
+      case 'int':
+        parts.push(`${ref} = ?`);
+        params.push(value);
+        break;
+    }
+  }
+  return { text: parts.join(' and '), params };
+}

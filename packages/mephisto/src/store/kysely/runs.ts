@@ -9,7 +9,7 @@ import {
   type Unit,
 } from '../../core/index.js';
 import type { NewAssignmentWithUnits, NewTaskRun, NewUnit, UnitFilter } from '../store.js';
-import { allOf, filterConditions, type FilterSpec } from './filters.js';
+import { allOf, filterConditions, filterText, type FilterSpec } from './filters.js';
 import {
   boolOut,
   boolParam,
@@ -22,12 +22,13 @@ import {
   toTaskRun,
   toUnit,
 } from './row-mapping.js';
-import type { TaskRunsTable } from './schema.js';
+import type { AssignmentsTable, TaskRunsTable } from './schema.js';
 import type { BulkColumn } from './store-backend.js';
 import {
   nowMs,
   requireIdParam,
   requireRow,
+  runFixed,
   translateWriteError,
   withFreshIds,
   type Queryable,
@@ -153,11 +154,13 @@ export async function createAssignment(
 }
 
 export async function getAssignment(ctx: StoreContext, id: string): Promise<Assignment> {
-  const row = await ctx.db
-    .selectFrom('assignments')
-    .selectAll()
-    .where('assignment_id', '=', requireIdParam('assignment', id))
-    .executeTakeFirst();
+  // Read once per assignment given to a worker: a fixed statement, not a query built each time.
+  const [row] = await runFixed<Selectable<AssignmentsTable>>(
+    ctx.db,
+    ctx.dialect,
+    'select * from assignments where assignment_id = ?',
+    [requireIdParam('assignment', id)],
+  );
   if (!row) throw new NotFoundError('assignment', id);
   return toAssignment(row);
 }
@@ -466,13 +469,14 @@ export async function countUnits(ctx: StoreContext, filter?: UnitFilter): Promis
 }
 
 export async function hasUnits(ctx: StoreContext, filter?: UnitFilter): Promise<boolean> {
-  const where = filterConditions(ctx.dialect, UNIT_FILTER, filter);
+  // The engine asks this after every change: the SQL text is built directly (see filterText).
+  const where = filterText(ctx.dialect, UNIT_FILTER, filter);
   if (where === null) return false;
-  const row = await ctx.db
-    .selectFrom('units')
-    .select('unit_id')
-    .$if(where.length > 0, (qb) => qb.where(allOf(where)))
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  const rows = await runFixed(
+    ctx.db,
+    ctx.dialect,
+    `select unit_id from units${where.text === '' ? '' : ` where ${where.text}`} limit 1`,
+    where.params,
+  );
+  return rows.length > 0;
 }

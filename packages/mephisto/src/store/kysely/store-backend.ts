@@ -29,6 +29,22 @@ export interface BulkWriter {
   flush(): Promise<void>;
 }
 
+/** A prepared statement of the SQLite connection (better-sqlite3's, narrowed to what the store uses). */
+export interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number | bigint };
+}
+
+/**
+ * SQLite only: the store's own connection, to run prepared statements on directly. A statement run
+ * here belongs to whatever holds the connection, so only call it from `work` given to `transaction`
+ * or `autocommit` (the group commit holds the connection and its transaction is open). The hot paths
+ * (claim, submit) use it to skip building and compiling the same queries through Kysely every time.
+ */
+export interface SqliteStatements {
+  prepare(sql: string): SqliteStatement;
+}
+
 /**
  * What a database-specific setup (sqlite/, postgres/) hands to the store: a ready Kysely instance plus
  * the few operations whose fastest form differs between the two drivers.
@@ -38,6 +54,8 @@ export interface StoreBackend {
   /** A file path, `:memory:`, or a URL without its password. */
   readonly location: string;
   readonly db: Kysely<Database>;
+  /** SQLite's prepared statements (see {@link SqliteStatements}); undefined on PostgreSQL. */
+  readonly sqlite: SqliteStatements | undefined;
   /** The schema holding the Migrator's tables (PostgreSQL); undefined on SQLite. */
   readonly migrationTableSchema: string | undefined;
   /**

@@ -1,5 +1,5 @@
 /** What every store operation works with, and the helpers they share. */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Clock, EntityKind, IdGenerator } from '../../core/index.js';
 import { NotFoundError } from '../../core/index.js';
 import { constraintViolation, isPrimaryKeyCollision } from './db-errors.js';
@@ -102,4 +102,33 @@ export function translateWriteError(
     return new NotFoundError(fallbackEntity, fallbackKey, undefined, { cause: error });
   }
   return error;
+}
+
+/**
+ * Runs a fixed SQL text (written with `?` placeholders; numbered `$n` for PostgreSQL) through `db`,
+ * skipping Kysely's query building and compiling, which cost more than the lookup itself on the
+ * engine's per-request reads. Goes through `db` like any query, so it waits for the connection and
+ * joins the transaction `db` stands for.
+ */
+export async function runFixed<R>(
+  db: Queryable,
+  dialect: StoreDialect,
+  text: string,
+  params: readonly unknown[],
+): Promise<R[]> {
+  const { rows } = await db.executeQuery<R>(CompiledQuery.raw(forDialect(dialect, text), [...params]));
+  return rows;
+}
+
+const POSTGRES_TEXT = new Map<string, string>();
+
+function forDialect(dialect: StoreDialect, text: string): string {
+  if (dialect === 'sqlite') return text;
+  let converted = POSTGRES_TEXT.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    POSTGRES_TEXT.set(text, converted);
+  }
+  return converted;
 }

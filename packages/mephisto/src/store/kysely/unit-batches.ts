@@ -1,4 +1,5 @@
 /** Operations on many units at once: the launcher's bulk launch and expiry, and progress counts. */
+import type { Selectable } from 'kysely';
 import {
   InvalidArgumentError,
   InvalidTransitionError,
@@ -13,7 +14,8 @@ import { AGENT_OWNED_UNIT_STATUSES, REVIEW_UNIT_STATUSES, detaches } from './age
 import { allOf, filterConditions } from './filters.js';
 import { idParam, toUnit } from './row-mapping.js';
 import { UNIT_FILTER } from './runs.js';
-import type { StoreContext } from './store-context.js';
+import type { UnitsTable } from './schema.js';
+import { runFixed, type StoreContext } from './store-context.js';
 import { requireStatus, statusList } from './validate.js';
 
 /** Ids per UPDATE: well under SQLite's bound-parameter limit, and short statements for PostgreSQL. */
@@ -51,17 +53,20 @@ export async function transitionUnits(
   // A malformed id names no unit, so it is skipped like a missing one.
   const params = [...new Set(ids.map((id) => idParam(id)).filter((id) => id !== undefined))];
   if (params.length === 0) return [];
+  const set = detaches(to) ? 'status = ?, agent_id = null, worker_id = null' : 'status = ?';
+  const fromList = placeholders(from.length);
   const moved = await ctx.backend.transaction(async (trx) => {
     const rows: Unit[] = [];
     for (let i = 0; i < params.length; i += IDS_PER_STATEMENT) {
       const chunk = params.slice(i, i + IDS_PER_STATEMENT);
-      const updated = await trx
-        .updateTable('units')
-        .set(detaches(to) ? { status: to, agent_id: null, worker_id: null } : { status: to })
-        .where('unit_id', 'in', chunk)
-        .where('status', 'in', from)
-        .returningAll()
-        .execute();
+      // SQL text written directly: building a 500-id IN list through Kysely costs more than the
+      // UPDATE itself, and a run's launch moves every unit through here.
+      const updated = await runFixed<Selectable<UnitsTable>>(
+        trx,
+        ctx.dialect,
+        `update units set ${set} where unit_id in (${placeholders(chunk.length)}) and status in (${fromList}) returning *`,
+        [to, ...chunk, ...from],
+      );
       for (const row of updated) rows.push(toUnit(row));
     }
     return rows;
@@ -76,6 +81,10 @@ export async function transitionUnits(
     }
   }
   return ordered;
+}
+
+function placeholders(n: number): string {
+  return n === 1 ? '?' : Array.from({ length: n }, () => '?').join(', ');
 }
 
 export async function countUnitsByStatus(

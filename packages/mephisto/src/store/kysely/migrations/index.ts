@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from '../store-backend.js';
 import { coreSchemaMigration } from './0001-core-schema.js';
 import { engineStateMigration } from './0002-engine-state.js';
+import { leanUnitIndexesMigration } from './0003-lean-unit-indexes.js';
 
 /**
  * Every migration this version knows, by name. Names sort in the order they apply (Kysely's Migrator
@@ -12,6 +13,7 @@ export function knownMigrations(dialect: StoreDialect): Record<string, Migration
   return {
     '0001_core_schema': coreSchemaMigration(dialect),
     '0002_engine_state': engineStateMigration(dialect),
+    '0003_lean_unit_indexes': leanUnitIndexesMigration(),
   };
 }
 

@@ -93,6 +93,7 @@ export async function openPostgresBackend(config: PostgresStoreConfig): Promise<
     location,
     db,
     // Kysely's Migrator looks for its tables in every schema unless told one; pin it to ours.
+    sqlite: undefined,
     migrationTableSchema: migrationSchema,
     call: (operation) => operation(),
     transaction: (work) => db.transaction().execute(work),

@@ -24,7 +24,7 @@ import type { StoreBackend } from '../store-backend.js';
 import { beginImmediate, retryWhileBusy } from './busy-wait.js';
 import { GroupCommit } from './group-commit.js';
 import { SqliteBulkWriter } from './sqlite-bulk-writer.js';
-import { StatementCache } from './statement-cache.js';
+import { PinnedStatements, StatementCache } from './statement-cache.js';
 
 export type SqliteStoreConfig = Extract<StoreConfig, { kind: 'sqlite' }>;
 
@@ -133,6 +133,7 @@ export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {
     dialect: 'sqlite',
     location: config.path,
     db,
+    sqlite: new PinnedStatements(raw),
     migrationTableSchema: undefined,
     // Every store operation leaves nothing behind when it fails, so one that met a busy database
     // (practically only a read during another process's WAL recovery) can simply run again.

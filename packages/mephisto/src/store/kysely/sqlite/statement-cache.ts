@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
+import type { SqliteStatements } from '../store-backend.js';
 
 /**
  * The database as Kysely's SQLite driver sees it, with prepared statements reused. Kysely prepares
@@ -38,5 +39,25 @@ export class StatementCache implements SqliteDatabase {
   close(): void {
     this.#statements.clear();
     this.raw.close();
+  }
+}
+
+/**
+ * The hot paths' statements (store-backend.ts, SqliteStatements): a fixed handful of constant SQL
+ * texts, each prepared on first use and kept for the connection's life (never evicted by the LRU
+ * traffic of other queries).
+ */
+export class PinnedStatements implements SqliteStatements {
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(private readonly raw: BetterSqlite3.Database) {}
+
+  prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.raw.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 }
