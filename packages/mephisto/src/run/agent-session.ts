@@ -15,8 +15,8 @@ const MAX_BUFFERED_MESSAGES = 1000;
 const MAX_SEEN_UPDATE_IDS = 10_000;
 
 export class LiveAgentSession implements AgentSession {
-  readonly signal: AbortSignal;
-  readonly #abort = new AbortController();
+  /** Made when `signal` is first read: most units finish without anyone looking at it. */
+  #abort: AbortController | undefined;
   #submitted: { data: unknown } | undefined;
   #gone: AgentGoneError | undefined;
   readonly #submitWaiters: Waiter<unknown>[] = [];
@@ -36,8 +36,15 @@ export class LiveAgentSession implements AgentSession {
     readonly initData: unknown,
     /** The registration id the page used, if any (a reload sends it again). */
     readonly registrationId: string | undefined,
-  ) {
-    this.signal = this.#abort.signal;
+  ) {}
+
+  /** Aborts when the agent submits or leaves (at once, if it already has), with the AgentGoneError as reason. */
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (!this.live) this.#abort.abort(this.#endError());
+    }
+    return this.#abort.signal;
   }
 
   /** True until the agent submitted or left. */
@@ -56,9 +63,7 @@ export class LiveAgentSession implements AgentSession {
   nextLiveUpdate(): Promise<unknown> {
     const next = this.#updates.shift();
     if (next !== undefined) return Promise.resolve(next);
-    const ended =
-      this.#gone ?? (this.#submitted ? new AgentGoneError(this.agent.id, 'submitted') : undefined);
-    if (ended) return Promise.reject(ended);
+    if (!this.live) return Promise.reject(this.#endError());
     return new Promise((resolve, reject) => this.#updateWaiters.push({ resolve, reject }));
   }
 
@@ -100,7 +105,7 @@ export class LiveAgentSession implements AgentSession {
     if (!this.live) return;
     this.#submitted = { data };
     for (const waiter of this.#submitWaiters.splice(0)) waiter.resolve(data);
-    this.#finish(new AgentGoneError(this.agent.id, 'submitted'));
+    this.#finish();
   }
 
   /** The agent left without submitting: every wait rejects, the signal aborts. */
@@ -108,14 +113,25 @@ export class LiveAgentSession implements AgentSession {
     if (!this.live) return;
     this.#gone = new AgentGoneError(this.agent.id, reason);
     for (const waiter of this.#submitWaiters.splice(0)) waiter.reject(this.#gone);
-    this.#finish(this.#gone);
+    this.#finish();
   }
 
-  #finish(error: AgentGoneError): void {
-    for (const waiter of this.#updateWaiters.splice(0)) waiter.reject(error);
+  /**
+   * Why the session is over, for a wait or the signal: the AgentGoneError of the leave, or a new one for
+   * a submit (made only when something needs it, so a normal submit builds no error).
+   */
+  #endError(): AgentGoneError {
+    return this.#gone ?? new AgentGoneError(this.agent.id, 'submitted');
+  }
+
+  #finish(): void {
+    if (this.#updateWaiters.length > 0 || this.#abort) {
+      const error = this.#endError();
+      for (const waiter of this.#updateWaiters.splice(0)) waiter.reject(error);
+      this.#abort?.abort(error);
+    }
     this.#updates.length = 0;
     this.#listeners.clear();
     this.#buffered.length = 0;
-    this.#abort.abort(error);
   }
 }

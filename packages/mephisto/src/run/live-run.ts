@@ -336,7 +336,7 @@ export class LiveTaskRun implements LiveRun {
       session?.markSubmitted(data);
       this.#forget(agentId);
       if (unit.status === 'completed') this.#move('assigned', 'completed');
-      this.#log.debug({ agentId, unitId: unit.id }, 'unit submitted');
+      if (this.#log.isLevelEnabled('debug')) this.#log.debug({ agentId, unitId: unit.id }, 'unit submitted');
       this.events.emit('unit-submitted', { agent, unit, data });
       this.events.emit('unit-freed', { agent, unit, reason: 'completed' });
       this.#callSubmitted(unit, agent, data);
@@ -425,14 +425,16 @@ export class LiveTaskRun implements LiveRun {
   ): Promise<AgentDetails> {
     const { agent, unit, worker } = answer;
     this.#move('launched', 'assigned');
-    const log = this.#log.child({ agentId: agent.id, unitId: unit.id, workerId: worker.id });
     let session: LiveAgentSession;
     try {
       const assignment = await this.#store.getAssignment(unit.assignmentId);
       const initData = this.blueprint.initDataForUnit(fromStoredData(assignment.data), unit);
       session = new LiveAgentSession(agent, unit, assignment, initData, registrationId);
     } catch (error) {
-      log.error({ err: error }, 'could not prepare the unit for the worker; it is offered again');
+      this.#agentLog(agent, unit).error(
+        { err: error },
+        'could not prepare the unit for the worker; it is offered again',
+      );
       await this.#leave(agent.id, 'disconnect');
       throw error;
     }
@@ -449,9 +451,9 @@ export class LiveTaskRun implements LiveRun {
         this.#track(() => this.#leave(agent.id, 'timeout', 'assignment_duration_in_seconds')),
       );
     }
-    log.debug('unit assigned');
+    if (this.#log.isLevelEnabled('debug')) this.#agentLog(agent, unit).debug('unit assigned');
     this.events.emit('agent-assigned', { agent, unit, reconnect: false });
-    this.#runBlueprint(session, log);
+    this.#runBlueprint(session);
     return detailsOf(session);
   }
 
@@ -460,13 +462,14 @@ export class LiveTaskRun implements LiveRun {
    * `submission_timeout` to submit; then the agent times out and the unit is offered again. Mephisto
    * waited in the unit's thread and, on timeout, let the thread die holding the unit (quirk 5).
    */
-  #runBlueprint(session: LiveAgentSession, log: Logger): void {
+  #runBlueprint(session: LiveAgentSession): void {
     const agentId = session.agent.id;
     void (async () => {
       try {
         await this.blueprint.runUnit(session);
       } catch (error) {
-        if (!(error instanceof AgentGoneError)) log.warn({ err: error }, "the blueprint's runUnit failed");
+        if (!(error instanceof AgentGoneError))
+          this.#agentLog(session.agent, session.unit).warn({ err: error }, "the blueprint's runUnit failed");
       }
       session.runFinished = true;
       if (!session.live || this.#sessions.get(agentId) !== session) return;
@@ -474,6 +477,14 @@ export class LiveTaskRun implements LiveRun {
         this.#track(() => this.#leave(agentId, 'timeout', 'submission_timeout')),
       );
     })();
+  }
+
+  /**
+   * The run's logger bound to one agent, made only when something is logged about it (a child logger
+   * per agent was a large share of a unit's allocations).
+   */
+  #agentLog(agent: Agent, unit: Unit): Logger {
+    return this.#log.child({ agentId: agent.id, unitId: unit.id, workerId: agent.workerId });
   }
 
   /** Throws AgentNotLiveError unless `agentId` is an agent of this run. */

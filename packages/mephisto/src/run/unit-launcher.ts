@@ -45,6 +45,18 @@ export interface UnitLauncherOptions {
   readonly onLaunchError: (error: ProviderLaunchError, units: readonly Unit[]) => void;
 }
 
+/**
+ * The Kysely store's engine-internal launch (`created → launched` without reading the rows back). Other
+ * stores (fakes, wrappers) go through the public `transitionUnits`.
+ */
+interface LaunchesHeldUnits {
+  launchCreatedUnits(units: readonly Unit[]): Promise<Unit[]>;
+}
+
+function launchesHeldUnits(store: Store): store is Store & LaunchesHeldUnits {
+  return typeof (store as Partial<LaunchesHeldUnits>).launchCreatedUnits === 'function';
+}
+
 /** Reads a sync or async iterable in chunks, after passing over `skip` items. */
 class SourceReader {
   readonly #iterator: Iterator<InitializationData> | AsyncIterator<InitializationData>;
@@ -209,10 +221,12 @@ export class UnitLauncher {
   /** Launches `batch`; false (after putting the units back) when the provider refused. */
   async #launch(batch: Unit[], rethrow: boolean): Promise<boolean> {
     const { store, provider } = this.#o;
-    const launched = await store.transitionUnits(
-      batch.map((u) => u.id),
-      { from: 'created', to: 'launched' },
-    );
+    const launched = launchesHeldUnits(store)
+      ? await store.launchCreatedUnits(batch)
+      : await store.transitionUnits(
+          batch.map((u) => u.id),
+          { from: 'created', to: 'launched' },
+        );
     if (launched.length === 0) return true;
     let links: ReadonlyMap<string, string>;
     try {

@@ -286,6 +286,13 @@ export class KyselyStore implements Store {
   transitionUnits(ids: readonly string[], change: UnitTransition): Promise<Unit[]> {
     return this.#call((ctx) => unitBatches.transitionUnits(ctx, ids, change));
   }
+  /**
+   * Engine-internal (not part of {@link Store}): the launcher's `created → launched` for units it
+   * holds, without reading the rows back; see unitBatches.launchCreatedUnits.
+   */
+  launchCreatedUnits(units: readonly Unit[]): Promise<Unit[]> {
+    return this.#call((ctx) => unitBatches.launchCreatedUnits(ctx, units));
+  }
   countUnitsByStatus(filter?: UnitFilter): Promise<Record<UnitStatus, number>> {
     return this.#call((ctx) => unitBatches.countUnitsByStatus(ctx, filter));
   }
