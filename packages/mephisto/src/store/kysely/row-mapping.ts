@@ -43,6 +43,7 @@ import type {
   WorkersTable,
 } from './schema.js';
 import type { StoreDialect } from './store-backend.js';
+import { label, type Label } from './validate.js';
 
 const MAX_ID = (1n << 63n) - 1n;
 
@@ -102,7 +103,7 @@ export function dateOut(value: DbInt): Date {
 }
 
 /** JSON text for a nullable JSON column; `undefined` and `null` are both stored as SQL NULL. */
-export function jsonIn(value: unknown, argument: string): string | null {
+export function jsonIn(value: unknown, argument: Label): string | null {
   if (value === undefined || value === null) return null;
   // Functions and symbols stringify to undefined, which the lib typing does not admit.
   let text: string | undefined;
@@ -110,10 +111,12 @@ export function jsonIn(value: unknown, argument: string): string | null {
     const stringify: (v: unknown) => string | undefined = JSON.stringify;
     text = stringify(value);
   } catch (error) {
-    throw new InvalidArgumentError(`${argument} must be JSON-serialisable: ${(error as Error).message}`);
+    throw new InvalidArgumentError(
+      `${label(argument)} must be JSON-serialisable: ${(error as Error).message}`,
+    );
   }
   if (text === undefined)
-    throw new InvalidArgumentError(`${argument} must be JSON-serialisable, got ${typeof value}`);
+    throw new InvalidArgumentError(`${label(argument)} must be JSON-serialisable, got ${typeof value}`);
   return text;
 }
 

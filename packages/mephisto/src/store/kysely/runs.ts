@@ -241,7 +241,7 @@ function unitIndices(units: NewAssignmentWithUnits['units'], a: number): number[
   for (let u = 0; u < units.length; u++) {
     const given = (units[u] as NewAssignmentWithUnits['units'][number]).unitIndex;
     if (given !== undefined) explicit = true;
-    indices[u] = given === undefined ? u : requireInteger(given, `${where(a, u)}.unitIndex`);
+    indices[u] = given === undefined ? u : requireInteger(given, () => `${where(a, u)}.unitIndex`);
   }
   if (explicit && new Set(indices).size !== indices.length) {
     const duplicate = indices.find((index, i) => indices.indexOf(index) !== i) ?? 0;
@@ -293,7 +293,7 @@ export async function createAssignmentsWithUnits(
         const units: unknown = request.units;
         if (!Array.isArray(units)) throw new InvalidArgumentError(`${where(a)}.units must be an array`);
         const indices = unitIndices(request.units, a);
-        const data = jsonIn(request.data, `${where(a)}.data`);
+        const data = jsonIn(request.data, () => `${where(a)}.data`);
         const assignmentId = ctx.ids.next();
         const assignmentParam = newIdParam(assignmentId);
         assignmentWriter.add([
@@ -322,7 +322,7 @@ export async function createAssignmentsWithUnits(
           const unitIndex = indices[u] as number;
           const payAmount = requireFinite(
             (request.units[u] as NewAssignmentWithUnits['units'][number]).payAmount,
-            `${where(a, u)}.payAmount`,
+            () => `${where(a, u)}.payAmount`,
           );
           const unitId = ctx.ids.next();
           const unitParam = newIdParam(unitId);

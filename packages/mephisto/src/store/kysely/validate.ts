@@ -7,6 +7,17 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+/**
+ * An argument's name for a message, or a function that builds it: bulk operations check every row, and
+ * building a name like `assignments[41203].units[0].payAmount` per row only to drop it costs more than the
+ * check.
+ */
+export type Label = string | (() => string);
+
+export function label(argument: Label): string {
+  return typeof argument === 'string' ? argument : argument();
+}
+
 export function requireName(value: unknown, argument: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InvalidArgumentError(`${argument} must be a non-empty string, got ${show(value)}`);
@@ -14,22 +25,22 @@ export function requireName(value: unknown, argument: string): string {
   return value;
 }
 
-export function requireFinite(value: unknown, argument: string): number {
+export function requireFinite(value: unknown, argument: Label): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`${argument} must be a finite number, got ${String(value)}`);
+    throw new InvalidArgumentError(`${label(argument)} must be a finite number, got ${String(value)}`);
   }
   return value;
 }
 
 /** An integer that fits the 32-bit INTEGER columns of PostgreSQL (SQLite's would take more). */
-export function requireInteger(value: unknown, argument: string): number {
+export function requireInteger(value: unknown, argument: Label): number {
   if (
     typeof value !== 'number' ||
     !Number.isInteger(value) ||
     value < -2_147_483_648 ||
     value > 2_147_483_647
   ) {
-    throw new InvalidArgumentError(`${argument} must be a 32-bit integer, got ${String(value)}`);
+    throw new InvalidArgumentError(`${label(argument)} must be a 32-bit integer, got ${String(value)}`);
   }
   return value;
 }
