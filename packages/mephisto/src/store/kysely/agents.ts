@@ -225,8 +225,7 @@ export async function transitionAgent(
         .select('status')
         .where('agent_id', '=', agentId)
         .executeTakeFirst();
-      if (!found) throw new NotFoundError('agent', id);
-      throw new TransitionConflictError('agent', id, from, found.status);
+      agentChangeLost(id, from, found);
     }
     const agent = toAgent(agentRow);
     const unitId = rowId(agentRow.unit_id);
@@ -369,4 +368,18 @@ export async function transitionOnboardingAgent(
     .executeTakeFirst();
   if (!found) throw new NotFoundError('onboarding_agent', id);
   throw new TransitionConflictError('onboarding_agent', id, from, found.status);
+}
+
+/**
+ * Why a compare-and-set on an agent changed nothing, given what a re-read found: the agent does not
+ * exist, or it is in another status than `expected`.
+ */
+export function agentChangeLost(
+  id: string,
+  expected: readonly string[],
+  found: { status: string } | undefined,
+  detail?: string,
+): never {
+  if (!found) throw new NotFoundError('agent', id);
+  throw new TransitionConflictError('agent', id, expected, found.status, detail);
 }

@@ -5,6 +5,7 @@
 import { NotFoundError, TransitionConflictError, type AgentStatus } from '../../core/index.js';
 import type { AgentSubmission, AgentTransitionResult } from '../store.js';
 import type { Selectable } from 'kysely';
+import { agentChangeLost } from './agents.js';
 import { dateOut, idOut, jsonIn, jsonOut, toAgent, toUnit } from './row-mapping.js';
 import type { AgentsTable, UnitsTable } from './schema.js';
 import type { SqliteStatements } from './store-backend.js';
@@ -36,8 +37,7 @@ export async function submitAgent(
         .select('status')
         .where('agent_id', '=', agentId)
         .executeTakeFirst();
-      if (!found) throw new NotFoundError('agent', id);
-      throw new TransitionConflictError('agent', id, SUBMITTING_STATUSES, found.status, 'it cannot submit');
+      agentChangeLost(id, SUBMITTING_STATUSES, found, 'it cannot submit');
     }
     const agent = toAgent(agentRow);
     const unitRow = await trx
@@ -93,8 +93,7 @@ function submitOnSqlite(
     Selectable<AgentsTable> | undefined;
   if (!agentRow) {
     const found = statements.prepare(AGENT_STATUS_SQL).all(agentId)[0] as { status: string } | undefined;
-    if (!found) throw new NotFoundError('agent', id);
-    throw new TransitionConflictError('agent', id, SUBMITTING_STATUSES, found.status, 'it cannot submit');
+    agentChangeLost(id, SUBMITTING_STATUSES, found, 'it cannot submit');
   }
   const agent = toAgent(agentRow);
   const updated = statements.prepare(COMPLETE_UNIT_SQL).all(agentRow.unit_id, agentId)[0] as
