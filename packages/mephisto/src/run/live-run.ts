@@ -125,6 +125,11 @@ export interface LiveRun {
   reportDisconnect(agentId: string): Promise<void>;
   /** The worker gave the unit back: it is offered again. Does nothing for an agent not working. */
   returnUnit(agentId: string): Promise<void>;
+  /**
+   * The worker id of an agent still working on a unit of this run in this process, else undefined. The
+   * task server uses it to refuse a request that names another worker's agent.
+   */
+  workerOfAgent(agentId: string): string | undefined;
   /** Progress as this process knows it (exact for a run served by one process). */
   progress(): RunProgress;
   /** Progress with unit counts read from the store. */
@@ -366,6 +371,10 @@ export class LiveTaskRun implements LiveRun {
 
   returnUnit(agentId: string): Promise<void> {
     return this.#track(() => this.#leave(agentId, 'returned'));
+  }
+
+  workerOfAgent(agentId: string): string | undefined {
+    return this.#sessions.get(agentId)?.agent.workerId;
   }
 
   // --- progress ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { LiveRun } from '../run/live-run.js';
 import type { AgentOwners } from './agent-owners.js';
+import type { StaticSite } from './static/static-site.js';
 
 export interface TaskServerLimits {
   /** Largest request body accepted, in bytes. @default 5 MiB */
@@ -22,4 +23,8 @@ export interface ServerContext {
   readonly clock: Clock;
   readonly limits: TaskServerLimits;
   readonly owners: AgentOwners;
+  /** Where uploaded files are stored; undefined when uploads are not accepted. */
+  readonly filesDir: string | undefined;
+  /** The pages and assets to serve; undefined when only the API is served. */
+  readonly site: StaticSite | undefined;
 }

@@ -12,9 +12,14 @@ import type { LiveRun } from '../run/live-run.js';
 import { AgentOwners } from './agent-owners.js';
 import { installErrorHandling } from './error-handler.js';
 import { agentRoutes } from './routes/agent-routes.js';
+import { fileRoutes } from './routes/file-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { onboardingRoutes } from './routes/onboarding-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
 import { taskConfigRoute } from './routes/task-config-route.js';
+import { socketRoutes } from './socket/socket-routes.js';
+import type { StaticSite } from './static/static-site.js';
+import { staticRoutes } from './static/static-routes.js';
 import { DEFAULT_LIMITS, type ServerContext, type TaskServerLimits } from './server-context.js';
 
 export type { TaskServerLimits } from './server-context.js';
@@ -30,6 +35,13 @@ export interface TaskServerOptions {
   readonly limits?: Partial<TaskServerLimits>;
   /** What `/get_timestamp` and packet timestamps read. @default the system clock */
   readonly clock?: Clock;
+  /**
+   * Where files uploaded with a multipart submit are stored (created when missing), and where
+   * `/download_file/:file` reads from. @default uploads are refused with a clear error
+   */
+  readonly filesDir?: string;
+  /** The pages and assets workers' browsers load. @default only the API routes are served */
+  readonly site?: StaticSite;
 }
 
 /**
@@ -54,6 +66,8 @@ export function createTaskServer(options: TaskServerOptions): FastifyInstance {
     clock: options.clock ?? systemClock,
     limits,
     owners: new AgentOwners(),
+    filesDir: options.filesDir,
+    site: options.site,
   };
   installErrorHandling(app);
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -64,5 +78,9 @@ export function createTaskServer(options: TaskServerOptions): FastifyInstance {
   agentRoutes(app, context);
   reportRoutes(app, context);
   healthRoutes(app, context);
+  onboardingRoutes(app, context);
+  fileRoutes(app, context);
+  socketRoutes(app, context);
+  staticRoutes(app, context);
   return app;
 }
