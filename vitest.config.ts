@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['mephisto-source', 'module', 'node', 'development|production'] },
   ssr: { resolve: { conditions: ['mephisto-source', 'module', 'node', 'development|production'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
     globalSetup: ['test-support/global-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
     testTimeout: 30_000,

@@ -22,6 +22,12 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       '(--units N, --workers N, --complete N)',
     run: async (argv, out) => (await import('./engine.bench.js')).main(argv, out),
   },
+  server: {
+    description:
+      'browsers in child processes over HTTP + WebSocket on loopback at 100, 1,000 and 2,000 concurrent ' +
+      'workers (--levels 100,1000,2000, --rounds N, --processes N)',
+    run: async (argv, out) => (await import('./server/server.bench.js')).main(argv, out),
+  },
 };
 
 /**

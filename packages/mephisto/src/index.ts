@@ -8,3 +8,4 @@ export * from './providers/index.js';
 export * from './run/index.js';
 export * from './script/index.js';
 export * from './server/index.js';
+export * from './architects/index.js';

@@ -46,6 +46,8 @@ export interface GlobalOptions {
 /** What a command's action needs from its surroundings. */
 export interface CommandContext {
   stdout: TextSink;
+  /** Where tools' own output goes (the webapp build's npm and bundler output). */
+  stderr: TextSink;
   env: NodeJS.ProcessEnv;
   openStore: OpenStore;
   signals: SignalSource;
@@ -98,6 +100,7 @@ function createProgram(context: CliContext): { program: Command; exitCode: () =>
   let exitCode = EXIT_OK;
   const commandContext: CommandContext = {
     stdout: context.stdout,
+    stderr: context.stderr,
     env,
     openStore: context.openStore ?? loadAndOpenStore,
     signals: context.signals ?? process,

@@ -152,6 +152,18 @@ export const ERROR_CODES = {
       "The blueprint's arguments are individually valid but do not fit together (e.g. onboarding_qualification without onboarding_source).",
     remedy: 'Read the message: it names the arguments involved and what is missing.',
   },
+  MEPHISTO_ERR_WEBAPP_BUILD_FAILED: {
+    meaning:
+      "A step of building the task's webapp (`npm install`, the post_install_script or `npm run build`) exited with an error, was killed, or could not be started.",
+    remedy:
+      "The message names the step, the command, its exit code and the last lines of the tool's output. Fix the webapp or the script (run the command yourself in the webapp folder to see all of it) and launch again.",
+  },
+  MEPHISTO_ERR_WEBAPP_BUNDLE_MISSING: {
+    meaning:
+      'The bundle named by task_source does not exist after the webapp build, or there is no webapp (no package.json) to build it from.',
+    remedy:
+      "Make the webapp's build write exactly the file task_source names (e.g. webapp/build/bundle.js), or correct task_source. A task without webapp/package.json must ship the bundle prebuilt.",
+  },
   MEPHISTO_ERR_AGENT_GONE: {
     meaning:
       "A blueprint's wait for a worker (awaitSubmit, nextLiveUpdate) ended because the worker is no longer on the unit: they disconnected, timed out, returned it, already submitted, or the run shut down.",
@@ -199,14 +211,20 @@ export const ERROR_CODES = {
   },
   MEPHISTO_ERR_UNSUPPORTED_MEDIA_TYPE: {
     meaning:
-      "A worker's request has a content type the route does not accept (multipart submissions are not served yet).",
-    remedy: 'Post JSON (`Content-Type: application/json`).',
+      "A worker's request has a content type the route does not accept (multipart/form-data is accepted by /submit_task and /submit_metadata only).",
+    remedy: 'Post JSON (`Content-Type: application/json`), or multipart/form-data to the two submit routes.',
   },
   MEPHISTO_ERR_AGENT_NOT_YOURS: {
     meaning:
-      'A submit named an agent that the server gave to another worker than the `worker_id` the request carries.',
+      "A submit named an agent that the server gave to another worker than the `worker_id` the request carries, or a WebSocket bound to one worker's agent named an agent of another worker.",
     remedy:
-      'Nothing was stored. The page should submit with the agent id it was given in its own agent_details.',
+      'Nothing was stored or rebound. The page should use the agent id it was given in its own agent_details.',
+  },
+  MEPHISTO_ERR_ARCHITECT_LISTEN: {
+    meaning:
+      'The task server could not bind its host and port (the port is in use, or the host is not an address of this machine).',
+    remedy:
+      'Stop the program using the port, or set mephisto.architect.port to another port (0 picks a free one); check mephisto.architect.hostname / listen_host.',
   },
   MEPHISTO_ERR_ENGINE_TIMEOUT: {
     meaning:
@@ -217,6 +235,79 @@ export const ERROR_CODES = {
   MEPHISTO_ERR_ROUTE_NOT_FOUND: {
     meaning: 'No route of the task server matches the method and path requested.',
     remedy: 'See docs/protocol.md for the routes served.',
+  },
+  MEPHISTO_ERR_SOCKET_MALFORMED_PACKET: {
+    meaning:
+      'A WebSocket message from a page is not a packet: not JSON text, not an object, or a field is missing or of the wrong type (packet_type, subject_id, data, client_timestamp, update_id). It was answered with an `error` packet and ignored.',
+    remedy:
+      'Send JSON packets as mephisto-task does (docs/protocol.md, "WebSocket"); the message names the field at fault.',
+  },
+  MEPHISTO_ERR_SOCKET_UNKNOWN_PACKET: {
+    meaning:
+      'A page sent a packet type it may not send over the WebSocket (only alive, heartbeat and mephisto_bound_live_update are taken). It was answered with an `error` packet and ignored.',
+    remedy:
+      'Submit and report errors over HTTP (/submit_task, /log_error). There is no backend channel to register in mephisto-ts: the engine runs inside the server.',
+  },
+  MEPHISTO_ERR_SOCKET_NOT_BOUND: {
+    meaning:
+      'A heartbeat or live update on a WebSocket named another agent than the one the socket said `alive` for. It was answered with an `error` packet and ignored.',
+    remedy: 'Use one socket per agent, or send `alive` for the new agent first (mephisto-task does).',
+  },
+  MEPHISTO_ERR_SOCKET_FRAME_TOO_LARGE: {
+    meaning:
+      "A WebSocket message was larger than the task server's `socketMaxPayload`; the server closed the socket with code 1009.",
+    remedy:
+      "Send smaller live updates (large data belongs in the submit, or in files), or raise the task server's `socketMaxPayload` limit.",
+  },
+  MEPHISTO_ERR_SITE_BUILD: {
+    meaning:
+      'The pages workers load cannot be built from this blueprint and provider: the provider has no browser wrapper (wrap_crowd_source.js), the blueprint type has no built-in pages, extra_source_dir is not a folder, or two task files would be served under the same name.',
+    remedy:
+      'Read the message: it names the part at fault. Rename one of two clashing HTML files, fix extra_source_dir, or serve your own pages for a blueprint without built-in ones.',
+  },
+  MEPHISTO_ERR_SITE_FILE_MISSING: {
+    meaning:
+      "A file the task page loads (the bundle named by the blueprint's task_source, or a task HTML file) could not be read when a worker's browser asked for it.",
+    remedy:
+      'Build the bundle (or restore the file) at the path the message names; it is read on every request, so the server need not restart.',
+  },
+  MEPHISTO_ERR_FILE_TOO_LARGE: {
+    meaning:
+      "A file in a worker's multipart submit is larger than the task server's `fileSizeLimit` (default 10 MiB).",
+    remedy:
+      'Nothing was stored. Raise `fileSizeLimit` in the task server limits if such files are expected, or have the page shrink the file.',
+  },
+  MEPHISTO_ERR_TOO_MANY_FILES: {
+    meaning:
+      "A worker's multipart submit carries more files than the task server's `filesLimit` (default 10).",
+    remedy: 'Nothing was stored. Raise `filesLimit` if the task needs more files per submit.',
+  },
+  MEPHISTO_ERR_FIELD_TOO_LARGE: {
+    meaning:
+      "A non-file field of a worker's multipart submit (such as final_string_data) is larger than `fieldSizeLimit`, its name is longer than 100 bytes, or the fields together exceed `bodyLimit`.",
+    remedy:
+      'Nothing was stored. Raise `fieldSizeLimit` / `bodyLimit` if submissions are legitimately this large, or send large content as files.',
+  },
+  MEPHISTO_ERR_TOO_MANY_FIELDS: {
+    meaning:
+      "A worker's multipart submit has more non-file fields than the task server's `fieldsLimit` (default 32).",
+    remedy:
+      'Nothing was stored. Put the data in one JSON field (final_string_data) rather than one field per value, or raise `fieldsLimit`.',
+  },
+  MEPHISTO_ERR_UPLOADS_DISABLED: {
+    meaning: 'A multipart submit carried files, but this task server was started without a files directory.',
+    remedy:
+      'Nothing was stored. Start the task server with `filesDir` (where uploads are kept) if the task uploads files.',
+  },
+  MEPHISTO_ERR_FILE_NOT_FOUND: {
+    meaning:
+      "`/download_file/:file` named no file in the task server's files directory (or the server keeps no uploads).",
+    remedy: "Use the `filename` of a record in the submission's `files` list, exactly as stored.",
+  },
+  MEPHISTO_ERR_ONBOARDING_NOT_ENABLED: {
+    meaning: 'A page submitted onboarding (`/submit_onboarding`), but this run has no onboarding.',
+    remedy:
+      'Onboarding is not served by mephisto-ts yet; run the task without onboarding_source / onboarding_qualification.',
   },
   MEPHISTO_ERR_INTERNAL: {
     meaning: 'The task server failed unexpectedly while answering a worker.',

@@ -37,4 +37,13 @@ export interface CrowdProvider {
   isWorkerBlocked(worker: Worker): Promise<boolean>;
   /** Releases the run's provider resources at the end of a run. Idempotent. */
   teardownRun(context: ProviderRunContext): Promise<void>;
+  /**
+   * The provider's `wrap_crowd_source.js`: plain browser JavaScript (ES2019, no build step) served as
+   * `/wrap_crowd_source.js`, defining the globals task pages call (`getWorkerName`, `getAssignmentId`,
+   * `getAgentRegistration`, `handleSubmitToProvider`, `getProviderURLParams`, `window._MEPHISTO_CONFIG_`;
+   * contract in wrap-crowd-source.ts). Optional because a provider whose workers never open a page of
+   * this server (a test double) needs none; building the pages for a provider without it fails with
+   * `MEPHISTO_ERR_SITE_BUILD`.
+   */
+  wrapCrowdSourceScript?(): string;
 }

@@ -11,6 +11,11 @@ export type {
   TaskScriptResult,
 } from './run-task.js';
 export { startTaskRun, type StartTaskRunOptions, type StartedTaskRun } from './start-task-run.js';
+export {
+  startServedTaskRun,
+  type ServedTaskRun,
+  type StartServedTaskRunOptions,
+} from './start-served-task-run.js';
 export { followRun, type FollowRunOptions, type FollowedRun } from './follow-run.js';
 export { parseScriptArgv, type ScriptArguments } from './script-argv.js';
 export {

@@ -24,13 +24,13 @@ import type { Scheduler } from '../core/scheduler.js';
 import { loadTaskConfig } from '../config/load-task-config.js';
 import type { LiveRun, RunEnd, RunHooks } from '../run/index.js';
 import { openStore } from '../store/open-store.js';
-import { resolveStoreConfig } from '../store/store-config.js';
+import { defaultDataDir, resolveStoreConfig } from '../store/store-config.js';
 import type { Store } from '../store/store.js';
 import { followRun } from './follow-run.js';
 import type { InterruptSignal, SignalSource } from './interrupts.js';
 import type { ProgressSink } from './progress-reporter.js';
 import { parseScriptArgv } from './script-argv.js';
-import { startTaskRun } from './start-task-run.js';
+import { startServedTaskRun } from './start-served-task-run.js';
 
 /** Task data, or a function of the loaded config that makes it (to read `num_tasks` or your own keys). */
 export type TaskDataOption = StaticTaskData | ((config: TaskConfig) => StaticTaskData);
@@ -140,8 +140,9 @@ export async function runTask(options: TaskScriptOptions): Promise<TaskScriptRes
   const store = options.store ?? (await openStore(resolveStoreConfig(args.db, env)));
   try {
     const taskData = typeof options.taskData === 'function' ? options.taskData(config) : options.taskData;
-    const { operator, run } = await startTaskRun({
+    const served = await startServedTaskRun({
       store,
+      dataDir: defaultDataDir(env),
       config,
       taskDir,
       hooks: hooksOf(options),
@@ -149,18 +150,23 @@ export async function runTask(options: TaskScriptOptions): Promise<TaskScriptRes
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
     });
-    const followed = await followRun({
-      operator,
-      run,
-      config,
-      output,
-      signals: options.signals ?? process,
-      exit: options.exit ?? ((code) => process.exit(code)),
-      ...(options.onLaunched === undefined
-        ? {}
-        : { onLaunched: (launched: LiveRun) => options.onLaunched?.(launched, config) }),
-    });
-    return { taskRunId: run.taskRun.id, config, ...followed };
+    const { operator, run } = served;
+    try {
+      const followed = await followRun({
+        operator,
+        run,
+        config,
+        output,
+        signals: options.signals ?? process,
+        exit: options.exit ?? ((code) => process.exit(code)),
+        ...(options.onLaunched === undefined
+          ? {}
+          : { onLaunched: (launched: LiveRun) => options.onLaunched?.(launched, config) }),
+      });
+      return { taskRunId: run.taskRun.id, config, ...followed };
+    } finally {
+      await served.close();
+    }
   } finally {
     if (options.store === undefined) await store.close();
   }

@@ -6,6 +6,13 @@
 import type { Logger } from 'pino';
 import type { StaticTaskData } from '../blueprints/blueprint-context.js';
 import { createBlueprint } from '../blueprints/blueprint-registry.js';
+import { StaticReactBlueprint } from '../blueprints/static-react/static-react-blueprint.js';
+import {
+  ensureWebappBuilt,
+  taskWebappDir,
+  type WebappBuildOutput,
+  type WebappBuildResult,
+} from '../blueprints/static-react/webapp-build.js';
 import type { Clock } from '../core/clock.js';
 import type { TaskConfig } from '../core/config/task-config.js';
 import type { Scheduler } from '../core/scheduler.js';
@@ -32,6 +39,13 @@ export interface StartTaskRunOptions {
   readonly logger?: Logger;
   /** Base URL workers open, when a server is running. */
   readonly serverUrl?: string;
+  /**
+   * The output of the task webapp's build (`npm install`, post_install_script, `npm run build`) as it
+   * runs, for static_react_task runs whose webapp needs building. @default not shown
+   */
+  readonly onBuildOutput?: (chunk: WebappBuildOutput) => void;
+  /** Whether the webapp was built (and why) or found up to date. */
+  readonly onWebappBuilt?: (result: WebappBuildResult) => void;
 }
 
 export interface StartedTaskRun {
@@ -40,7 +54,8 @@ export interface StartedTaskRun {
 }
 
 /**
- * Builds the blueprint and provider the config selects and launches them with a new {@link Operator}.
+ * Builds the blueprint and provider the config selects, builds a static_react_task's webapp when it
+ * changed (blueprints/static-react/webapp-build.ts), and launches them with a new {@link Operator}.
  * If the launch fails the operator is shut down before the error is rethrown, so nothing is left
  * running; on success the caller owns the operator and must shut it down.
  *
@@ -53,6 +68,18 @@ export async function startTaskRun(options: StartTaskRunOptions): Promise<Starte
     ...(options.taskData === undefined ? {} : { sharedState: { staticTaskData: options.taskData } }),
     ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
   });
+  if (blueprint instanceof StaticReactBlueprint) {
+    const built = await ensureWebappBuilt({
+      webappDir: taskWebappDir(taskDir),
+      bundlePath: blueprint.taskSourcePath,
+      taskDir,
+      postInstallScript: config.mephisto.task.post_install_script,
+      forceRebuild: config.mephisto.task.force_rebuild,
+      ...(options.logger === undefined ? {} : { log: options.logger }),
+      ...(options.onBuildOutput === undefined ? {} : { onOutput: options.onBuildOutput }),
+    });
+    options.onWebappBuilt?.(built);
+  }
   const provider = createProvider(config.mephisto.provider, { store });
   const operator = new Operator({
     store,

@@ -21,10 +21,18 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   MEPHISTO_ERR_INVALID_ARGUMENT: 400,
   MEPHISTO_ERR_AGENT_NOT_YOURS: 403,
   MEPHISTO_ERR_ROUTE_NOT_FOUND: 404,
+  MEPHISTO_ERR_FILE_NOT_FOUND: 404,
   MEPHISTO_ERR_AGENT_NOT_LIVE: 409,
   MEPHISTO_ERR_TRANSITION_CONFLICT: 409,
+  // A well-formed request that this run's configuration does not allow.
+  MEPHISTO_ERR_UPLOADS_DISABLED: 409,
+  MEPHISTO_ERR_ONBOARDING_NOT_ENABLED: 409,
   MEPHISTO_ERR_AGENT_GONE: 410,
   MEPHISTO_ERR_BODY_TOO_LARGE: 413,
+  MEPHISTO_ERR_FILE_TOO_LARGE: 413,
+  MEPHISTO_ERR_TOO_MANY_FILES: 413,
+  MEPHISTO_ERR_FIELD_TOO_LARGE: 413,
+  MEPHISTO_ERR_TOO_MANY_FIELDS: 413,
   MEPHISTO_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   MEPHISTO_ERR_ENGINE_TIMEOUT: 503,
 };
@@ -40,8 +48,14 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: ErrorCode; message?: strin
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'MEPHISTO_ERR_INVALID_REQUEST' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'MEPHISTO_ERR_UNSUPPORTED_MEDIA_TYPE',
-    message: 'only application/json bodies are accepted (multipart submissions are not served yet)',
+    message:
+      'this route accepts application/json bodies only (multipart/form-data is accepted by /submit_task and /submit_metadata)',
   },
+  // @fastify/multipart's limits, should one escape the upload reader's own errors (uploads/).
+  FST_REQ_FILE_TOO_LARGE: { code: 'MEPHISTO_ERR_FILE_TOO_LARGE' },
+  FST_FILES_LIMIT: { code: 'MEPHISTO_ERR_TOO_MANY_FILES' },
+  FST_FIELDS_LIMIT: { code: 'MEPHISTO_ERR_TOO_MANY_FIELDS' },
+  FST_PARTS_LIMIT: { code: 'MEPHISTO_ERR_TOO_MANY_FIELDS' },
 };
 
 function errorProperty(error: unknown, key: 'code' | 'statusCode'): unknown {

@@ -7,10 +7,11 @@ import type {
   LogErrorBody,
   RequestAgentBody,
   SubmitMetadataBody,
+  SubmitOnboardingBody,
   SubmitTaskBody,
 } from '@mephisto-ts/task-client/wire';
 import { z } from 'zod';
-import { InvalidRequestError } from './server-errors.js';
+import { InvalidRequestError, MalformedJsonFieldError } from './server-errors.js';
 
 const agentId = z.string().min(1, 'must be a non-empty agent id');
 const clientTimestamp = z.number().optional();
@@ -39,7 +40,57 @@ export const submitMetadataSchema = z.object({
   USED_AGENT_ID: agentId,
   metadata: z.unknown().optional(),
   client_timestamp: clientTimestamp,
+  worker_id: z.string().min(1).optional(),
 }) satisfies z.ZodType<SubmitMetadataBody>;
+
+export const submitOnboardingSchema = z.object({
+  provider_data: z.looseObject({
+    USED_AGENT_ID: agentId,
+    onboarding_data: z.unknown().optional(),
+  }),
+  client_timestamp: clientTimestamp,
+}) satisfies z.ZodType<SubmitOnboardingBody>;
+
+// Multipart bodies: every field is text (multipart-reader.ts), a repeated name is a list and refused.
+const textTimestamp = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number of seconds')
+  .transform(Number)
+  .optional();
+
+/** The text fields of a multipart `/submit_task`; the data is JSON text in one of two fields. */
+export const multipartSubmitTaskSchema = z
+  .object({
+    USED_AGENT_ID: agentId,
+    final_string_data: z.string().optional(),
+    final_data: z.string().optional(),
+    client_timestamp: textTimestamp,
+    worker_id: z.string().min(1).optional(),
+  })
+  .refine((b) => b.final_string_data !== undefined || b.final_data !== undefined, {
+    error: 'is required (or final_data): the submitted data as JSON text',
+    path: ['final_string_data'],
+  });
+
+/** The text fields of a multipart `/submit_metadata`; `metadata` is JSON text. */
+export const multipartSubmitMetadataSchema = z.object({
+  USED_AGENT_ID: agentId,
+  metadata: z.string().optional(),
+  client_timestamp: textTimestamp,
+  worker_id: z.string().min(1).optional(),
+});
+
+/**
+ * The JSON value of a text field of a multipart body.
+ * @throws MalformedJsonFieldError naming the field
+ */
+export function parseJsonField(route: string, field: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new MalformedJsonFieldError(route, field, error instanceof Error ? error.message : String(error));
+  }
+}
 
 export const logErrorSchema = z.object({
   USED_AGENT_ID: agentId.nullable().optional(),

@@ -2,12 +2,19 @@
  * The worker-facing task server: Mephisto's router routes (spec §6.3) served from the process that
  * runs the task, straight onto a {@link LiveRun}. One route group per file under `routes/`; every body
  * is checked with zod inside its handler (request-body.ts) and every failure is answered in one place
- * (error-handler.ts). WebSocket packets are not served yet (docs/protocol.md).
+ * (error-handler.ts). WebSocket packets are served by socket/ (docs/protocol.md, "WebSocket").
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Blueprint } from '../blueprints/blueprint.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { createSystemScheduler, type Scheduler } from '../core/scheduler.js';
 import type { LiveRun } from '../run/live-run.js';
 import { AgentOwners } from './agent-owners.js';
 import { installErrorHandling } from './error-handler.js';
@@ -36,12 +43,22 @@ export interface TaskServerOptions {
   /** What `/get_timestamp` and packet timestamps read. @default the system clock */
   readonly clock?: Clock;
   /**
+   * Runs the sockets' liveness checks (heartbeat loss, reconnect grace); a test passes its ManualClock.
+   * @default real timers on `clock`
+   */
+  readonly scheduler?: Scheduler;
+  /**
    * Where files uploaded with a multipart submit are stored (created when missing), and where
    * `/download_file/:file` reads from. @default uploads are refused with a clear error
    */
   readonly filesDir?: string;
   /** The pages and assets workers' browsers load. @default only the API routes are served */
   readonly site?: StaticSite;
+  /**
+   * An HTTP server already bound by the architect (see src/architects): the app serves on it instead
+   * of creating its own, and must not `listen` (the architect attaches it).
+   */
+  readonly httpServer?: Server;
 }
 
 /**
@@ -57,6 +74,10 @@ export function createTaskServer(options: TaskServerOptions): FastifyInstance {
     bodyLimit: limits.bodyLimit,
     // One line per refusal or failure (error-handler.ts) instead of two per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // Closing must not wait for idle keep-alive connections (a streamed download can leave one that
+    // Fastify does not see as idle yet, and `close` would wait out the keep-alive timeout).
+    forceCloseConnections: true,
+    ...(options.httpServer === undefined ? {} : { serverFactory: serveOn(options.httpServer) }),
   });
   // Bodies are JSON only: without this, text/plain would be parsed and refused as a bad shape, not a bad type.
   app.removeContentTypeParser('text/plain');
@@ -64,6 +85,7 @@ export function createTaskServer(options: TaskServerOptions): FastifyInstance {
     liveRun: options.liveRun,
     log,
     clock: options.clock ?? systemClock,
+    scheduler: options.scheduler ?? createSystemScheduler(options.clock ?? systemClock),
     limits,
     owners: new AgentOwners(),
     filesDir: options.filesDir,
@@ -83,4 +105,12 @@ export function createTaskServer(options: TaskServerOptions): FastifyInstance {
   socketRoutes(app, context);
   staticRoutes(app, context);
   return app;
+}
+
+/** Fastify's serverFactory for a server bound elsewhere: the app's handler joins its listeners. */
+function serveOn(server: Server): FastifyServerFactory {
+  return (handler) => {
+    server.on('request', handler);
+    return server;
+  };
 }

@@ -214,7 +214,7 @@ describe('task server HTTP routes [sqlite-file]', () => {
       expect(await h.store.findAgents({ taskRunId: s.run.taskRun.id })).toHaveLength(0);
     });
 
-    it('/submit_task: unknown agent, missing fields, multipart, another worker’s agent, oversized body', async () => {
+    it('/submit_task: unknown agent, missing fields, multipart elsewhere, another worker’s agent, oversized body', async () => {
       const s = await serve({ server: { limits: { bodyLimit: 2048 } } });
       const mine = await requestAgent(s, 'w1');
       const theirs = await requestAgent(s, 'w2');
@@ -240,7 +240,8 @@ describe('task server HTTP routes [sqlite-file]', () => {
       const form = new FormData();
       form.set('USED_AGENT_ID', mine.data.agent_id ?? '');
       form.set('final_string_data', '{}');
-      const multipart = await fetch(url, { method: 'POST', body: form });
+      // Multipart is accepted by the two submit routes only (multipart submits: uploads.test.ts).
+      const multipart = await fetch(`${s.url}/request_agent`, { method: 'POST', body: form });
       expect(await expectError(multipart, 415, 'MEPHISTO_ERR_UNSUPPORTED_MEDIA_TYPE')).toContain('multipart');
 
       const stolen = await post(url, {

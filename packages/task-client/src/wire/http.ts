@@ -15,6 +15,8 @@ export const ROUTES = {
   logError: '/log_error',
   isAlive: '/is_alive',
   getTimestamp: '/get_timestamp',
+  /** `GET /download_file/<filename>`: a file uploaded with a multipart submit (see {@link UploadedFile}). */
+  downloadFile: '/download_file',
 } as const;
 
 /** `POST /request_agent`. `provider_data` is the provider wrapper's `getAgentRegistration()`. */
@@ -35,11 +37,45 @@ export interface SubmitTaskBody {
   worker_id?: string;
 }
 
-/** `POST /submit_metadata` (JSON form). */
+/**
+ * `POST /submit_onboarding`, as mephisto-task's `postCompleteOnboarding` posts it: the agent id and the
+ * onboarding answers travel inside `provider_data`. Mephisto answered with an `agent_details` packet.
+ */
+export interface SubmitOnboardingBody {
+  provider_data: { USED_AGENT_ID: string; onboarding_data?: unknown; [key: string]: unknown };
+  client_timestamp?: number;
+}
+
+/** `POST /submit_metadata` (JSON form). `worker_id`: as on {@link SubmitTaskBody}. */
 export interface SubmitMetadataBody {
   USED_AGENT_ID: string;
   metadata?: unknown;
   client_timestamp?: number;
+  worker_id?: string;
+}
+
+/**
+ * One file of a multipart (`multipart/form-data`) `/submit_task` or `/submit_metadata`, as stored. Such a
+ * submit carries text fields `USED_AGENT_ID`, the data as JSON text (`final_string_data` or `final_data`;
+ * `metadata`), optional `client_timestamp` (decimal seconds) and `worker_id`, and any number of files
+ * under any field names. The submitted data gets `files` (these records, in upload order) and
+ * `filesByFields` (`{fieldname: [records]}`), shaped like the multer records Mephisto's router added.
+ * `filename` is the stored name to pass to `/download_file/`; `originalname`, `encoding` and
+ * `mimetype` are what the browser said and are not trusted by the server.
+ */
+export interface UploadedFile {
+  fieldname: string;
+  originalname: string;
+  encoding: string;
+  mimetype: string;
+  /** The server's files directory. */
+  destination: string;
+  /** `<ms>-<random>-<field>-<original name>`, sanitised to `[A-Za-z0-9._-]`. */
+  filename: string;
+  /** `destination` joined with `filename`. */
+  path: string;
+  /** Bytes. */
+  size: number;
 }
 
 /** `POST /log_error`. The page may report an error before it has an agent, so the id may be null. */

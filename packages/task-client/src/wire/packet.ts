@@ -20,8 +20,24 @@ export const PACKET_TYPES = {
   requestStatuses: 'request_statuses',
   returnStatuses: 'return_statuses',
   heartbeat: 'heartbeat',
+  /**
+   * mephisto-ts only, server → page: a packet the page sent was refused ({@link SocketErrorData}).
+   * mephisto-task ignores packet types it does not know, so older pages are not disturbed by it.
+   */
+  error: 'error',
 } as const;
 export type PacketType = (typeof PACKET_TYPES)[keyof typeof PACKET_TYPES];
+
+/**
+ * The packet types a page sends over the WebSocket; any other type from a page is refused. (`alive` and
+ * `heartbeat` bind the socket to the agent named in `subject_id`; see docs/protocol.md, "WebSocket".)
+ */
+export const PAGE_PACKET_TYPES = [
+  PACKET_TYPES.alive,
+  PACKET_TYPES.heartbeat,
+  PACKET_TYPES.mephistoBoundLiveUpdate,
+] as const;
+export type PagePacketType = (typeof PAGE_PACKET_TYPES)[number];
 
 /** The subject of packets that concern the server itself rather than one agent. */
 export const SYSTEM_SUBJECT = 'mephisto';
@@ -71,4 +87,61 @@ export interface AgentRegistration {
   assignment_id: string;
   provider_type: string;
   [field: string]: unknown;
+}
+
+/**
+ * Agent statuses as they travel in `update_status` and heartbeat replies: Mephisto's `AgentState`
+ * strings, verbatim (mephisto-task's `STATUS_TO_TEXT_MAP` keys on them). The page adds its own
+ * pseudo-statuses (`done`, `mephisto disconnect`), which the server never sends.
+ */
+export type AgentStatusName =
+  | 'none'
+  | 'accepted'
+  | 'onboarding'
+  | 'waiting'
+  | 'in task'
+  | 'completed'
+  | 'disconnect'
+  | 'timeout'
+  | 'partner disconnect'
+  | 'expired'
+  | 'returned'
+  | 'approved'
+  | 'soft_rejected'
+  | 'rejected';
+
+/** `update_status` (server → page): the agent's status changed, or the answer to `alive`. */
+export interface UpdateStatusData {
+  status: AgentStatusName;
+}
+
+/**
+ * The server's answer to a page's `heartbeat`. `last_mephisto_ping` is in **milliseconds** (the page
+ * compares it with `Date.now()` and declares the server dead when it is 20 s old), unlike packet
+ * timestamps, which are seconds.
+ */
+export interface HeartbeatReplyData {
+  last_mephisto_ping: number;
+  status: AgentStatusName;
+}
+
+/**
+ * A live update in either direction (`mephisto_bound_live_update`, `client_bound_live_update`): any
+ * object, plus an `update_id` that the receiver uses to drop repeats. mephisto-task adds one to every
+ * update it sends; the server adds one to every update it sends that lacks it.
+ */
+export interface LiveUpdateData {
+  update_id: string;
+  [field: string]: unknown;
+}
+
+/**
+ * mephisto-ts only: why the server refused a packet from the page (packet type `error`). Nothing
+ * changed on the server. `code` is from docs/errors.md; `packet_type` is the refused packet's type when
+ * it had a readable one.
+ */
+export interface SocketErrorData {
+  code: string;
+  message: string;
+  packet_type: string | null;
 }

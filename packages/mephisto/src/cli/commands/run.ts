@@ -6,10 +6,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { configToYaml } from '../../config/config-yaml.js';
 import { loadTaskConfig } from '../../config/load-task-config.js';
+import type { WebappBuildResult } from '../../blueprints/static-react/webapp-build.js';
 import type { TaskConfig } from '../../core/config/task-config.js';
-import { resolveStoreConfig } from '../../store/store-config.js';
+import { defaultDataDir, resolveStoreConfig } from '../../store/store-config.js';
 import { EXIT_USAGE } from '../output.js';
 import type { CommandContext, GlobalOptions } from '../program.js';
+
+/** Providers whose workers the engine can stand in for (no crowd platform to answer to). */
+const SIMULATABLE_PROVIDERS: readonly string[] = ['mock', 'inhouse'];
 
 interface RunOptions {
   configDir?: string;
@@ -42,7 +46,7 @@ export function registerRunCommand(program: Command, context: CommandContext): v
     .option('--dry-run', 'print the resolved config as YAML and exit without launching')
     .option(
       '--simulate-workers <n>',
-      'mock provider only: complete the run with N simulated workers, no browser needed',
+      'mock or inhouse provider: complete the run with N simulated workers, no browser needed',
       positiveInteger,
     )
     .addHelpText(
@@ -75,9 +79,12 @@ export function registerRunCommand(program: Command, context: CommandContext): v
         return;
       }
       const simulate = options.simulateWorkers;
-      if (simulate !== undefined && loaded.config.mephisto.provider._provider_type !== 'mock') {
+      if (
+        simulate !== undefined &&
+        !SIMULATABLE_PROVIDERS.includes(loaded.config.mephisto.provider._provider_type)
+      ) {
         command.error(
-          `--simulate-workers needs the mock provider; this config uses "${loaded.config.mephisto.provider._provider_type}"`,
+          `--simulate-workers needs the mock or inhouse provider; this config uses "${loaded.config.mephisto.provider._provider_type}"`,
           { code: 'mephisto.simulateNeedsMock', exitCode: EXIT_USAGE },
         );
       }
@@ -105,33 +112,56 @@ async function launchAndFollow(
   globals: GlobalOptions,
   plan: LaunchPlan,
 ): Promise<number> {
-  const [{ startTaskRun }, { followRun }, { simulateWorkers }] = await Promise.all([
-    import('../../script/start-task-run.js'),
+  const [{ startServedTaskRun }, { followRun }, { simulateWorkers }] = await Promise.all([
+    import('../../script/start-served-task-run.js'),
     import('../../script/follow-run.js'),
     import('../../script/simulate-workers.js'),
   ]);
   const store = await context.openStore(resolveStoreConfig(globals.db, context.env));
   try {
-    const { operator, run } = await startTaskRun({ store, config: plan.config, taskDir: plan.taskDir });
-    const count = plan.simulateWorkers;
-    const followed = await followRun({
-      operator,
-      run,
+    const served = await startServedTaskRun({
+      store,
       config: plan.config,
-      output: context.stdout,
-      signals: context.signals,
-      exit: context.exit,
-      ...(count === undefined
-        ? {}
-        : {
-            alongside: (launched) => {
-              context.stdout.write(`Simulating ${count} workers\n`);
-              return simulateWorkers(launched, { count }).done;
-            },
-          }),
+      taskDir: plan.taskDir,
+      dataDir: defaultDataDir(context.env),
+      // The webapp build's own output (npm, the bundler), so a slow or failing build explains itself.
+      onBuildOutput: ({ text }) => context.stderr.write(text),
+      onWebappBuilt: (result) => context.stdout.write(formatWebappBuild(result)),
     });
-    return followed.exitCode;
+    const { operator, run } = served;
+    try {
+      const count = plan.simulateWorkers;
+      const followed = await followRun({
+        operator,
+        run,
+        config: plan.config,
+        output: context.stdout,
+        signals: context.signals,
+        exit: context.exit,
+        ...(count === undefined
+          ? {}
+          : {
+              alongside: (launched) => {
+                context.stdout.write(`Simulating ${count} workers\n`);
+                return simulateWorkers(launched, { count }).done;
+              },
+            }),
+      });
+      return followed.exitCode;
+    } finally {
+      await served.close();
+    }
   } finally {
     await store.close();
   }
+}
+
+/** One line on the task webapp, so a skipped build is never a silent surprise. */
+function formatWebappBuild(result: WebappBuildResult): string {
+  if (result.built) {
+    return `Task webapp built (${result.reason.replace(/-/g, ' ')}) in ${(result.durationMs / 1000).toFixed(1)} s: ${result.bundlePath}\n`;
+  }
+  return result.reason === 'up-to-date'
+    ? `Task webapp unchanged since its last build, not rebuilt (mephisto.task.force_rebuild=true forces it): ${result.bundlePath}\n`
+    : `Task bundle used as shipped (no webapp/package.json to build it from): ${result.bundlePath}\n`;
 }

@@ -7,6 +7,7 @@ import {
   booleanKind,
   defaultedField,
   enumKind,
+  httpUrlKind,
   literalKind,
   optionalField,
   pathKind,
@@ -46,6 +47,16 @@ export const LocalArchitectArgsSchema = z.strictObject({
     'Host name workers use to reach the server; it becomes part of the task URL.',
   ),
   port: defaultedField(portKind, 3000, 'Port the server listens on (0 picks a free one).'),
+  listen_host: optionalField(
+    stringKind,
+    'mephisto-ts: the address the server binds to, when it differs from `hostname` (e.g. `0.0.0.0` to ' +
+      'accept workers from other machines while links say `hostname`).',
+  ),
+  public_url: optionalField(
+    httpUrlKind,
+    'mephisto-ts: the base URL workers open when the server sits behind a TLS reverse proxy ' +
+      '(e.g. `https://tasks.example.org/run1`); links use it instead of http://hostname:port.',
+  ),
 });
 
 export const MockArchitectArgsSchema = z.strictObject({

@@ -59,6 +59,21 @@ export const stringKind: FieldKind<z.ZodString> = {
   coerce: (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
 };
 
+/** An absolute http(s) URL, e.g. the public base URL of a server behind a reverse proxy. */
+export const httpUrlKind: FieldKind<z.ZodString> = {
+  schema: z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }),
+  expected: 'an absolute http:// or https:// URL',
+  type: 'url',
+  coerce: (value) => value,
+};
+
 /** A file-system path (a string; `~` is not expanded here). */
 export const pathKind: FieldKind<z.ZodString> = {
   ...stringKind,

@@ -9,6 +9,7 @@ import { sectionField } from '../../core/config/config-section.js';
 import type { Unit, Worker } from '../../core/index.js';
 import type { CrowdProvider, ProviderRunContext } from '../crowd-provider.js';
 import { linkWithQuery } from '../provider-links.js';
+import { inhouseWrapCrowdSource } from './wrap-crowd-source.js';
 
 export const INHOUSE_PROVIDER_TYPE = 'inhouse';
 /** The placeholder in an inhouse link that the person sharing it replaces with the worker's name. */
@@ -62,6 +63,14 @@ export class InhouseProvider implements CrowdProvider {
 
   teardownRun(_context: ProviderRunContext): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * `worker_id` and `id` from the link; a page without a worker shows a sign-in form, and a submit
+   * goes to `/welcome`.
+   */
+  wrapCrowdSourceScript(): string {
+    return inhouseWrapCrowdSource(INHOUSE_WORKER_PLACEHOLDER);
   }
 
   /** The address links start with (see {@link InhouseProvider.launchUnits}). */

@@ -7,6 +7,7 @@ import type { MockProviderArgs } from '../../core/config/provider-args.js';
 import type { Unit, Worker } from '../../core/index.js';
 import type { CrowdProvider, ProviderRunContext } from '../crowd-provider.js';
 import { linkWithQuery } from '../provider-links.js';
+import { MOCK_WRAP_CROWD_SOURCE } from './wrap-crowd-source.js';
 
 export const MOCK_PROVIDER_TYPE = 'mock';
 /** The worker id in launch links when no `linkWorkerId` is given: Mephisto's mock logs `worker_id=x`. */
@@ -100,6 +101,11 @@ export class MockProvider implements CrowdProvider {
     this.teardownCalls.push(context);
     this.activeRunIds.delete(context.taskRun.id);
     return Promise.resolve();
+  }
+
+  /** `worker_id` and `assignment_id` from the link; a submit shows an in-page confirmation. */
+  wrapCrowdSourceScript(): string {
+    return MOCK_WRAP_CROWD_SOURCE;
   }
 
   /** Units launched and not expired since: what a worker could currently be offered. */

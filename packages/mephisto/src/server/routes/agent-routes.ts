@@ -4,7 +4,8 @@
  * `/request_agent` answers with the whole `agent_details` packet, as Mephisto's router did, within
  * `requestAgentTimeoutMs` (503 `MEPHISTO_ERR_ENGINE_TIMEOUT` otherwise; a unit the engine gives after
  * that is found again by a retry with the same `agent_registration_id`). `/submit_task` answers
- * "Submitted!" only once the engine has committed the data.
+ * "Submitted!" only once the engine has committed the data; it takes JSON or multipart/form-data with
+ * files (uploads/), whose files are durable before the submit and deleted again if it is refused.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -17,9 +18,11 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { AgentDetails } from '../../run/live-run.js';
 import { AgentNotLiveError } from '../../run/run-errors.js';
-import { parseBody, requestAgentSchema, submitTaskSchema } from '../request-body.js';
+import { parseBody, requestAgentSchema } from '../request-body.js';
 import { AgentNotYoursError, EngineTimeoutError } from '../server-errors.js';
 import type { ServerContext } from '../server-context.js';
+import { withMultipart } from '../uploads/multipart-scope.js';
+import { taskSubmitOf } from '../uploads/submit-from-request.js';
 
 export function agentRoutes(app: FastifyInstance, context: ServerContext): void {
   const { liveRun, owners } = context;
@@ -45,21 +48,41 @@ export function agentRoutes(app: FastifyInstance, context: ServerContext): void 
     return agentDetailsPacket(requestId, details, context.clock.now());
   });
 
-  app.post(ROUTES.submitTask, async (request): Promise<StatusReply> => {
-    const body = parseBody(ROUTES.submitTask, submitTaskSchema, request.body);
-    const agentId = body.USED_AGENT_ID;
-    const owner = owners.ownerOf(agentId);
-    if (body.worker_id !== undefined && owner !== undefined && owner !== body.worker_id)
-      throw new AgentNotYoursError(agentId, body.worker_id);
-    try {
-      await liveRun.submitUnit(agentId, body.final_data);
-    } catch (error) {
-      if (error instanceof AgentNotLiveError) owners.forget(agentId);
-      throw error;
-    }
-    owners.forget(agentId);
-    return { status: STATUS_REPLIES.submitted };
+  withMultipart(app, context.limits, (scope) => {
+    scope.post(ROUTES.submitTask, async (request): Promise<StatusReply> => {
+      const submit = await taskSubmitOf(request, context);
+      const { agentId } = submit;
+      await submit.uploads.keepIfAccepted(context.log, async () => {
+        assertOwnAgent(context, agentId, submit.workerId);
+        try {
+          await liveRun.submitUnit(agentId, submit.data);
+        } catch (error) {
+          if (error instanceof AgentNotLiveError) owners.forget(agentId);
+          throw error;
+        }
+      });
+      owners.forget(agentId);
+      return { status: STATUS_REPLIES.submitted };
+    });
   });
+}
+
+/**
+ * The worker an agent belongs to, as far as this process knows: the server gave it out, or the run
+ * has it working on a unit here.
+ */
+export function workerOfAgent(context: ServerContext, agentId: string): string | undefined {
+  return context.owners.ownerOf(agentId) ?? context.liveRun.workerOfAgent(agentId);
+}
+
+/**
+ * Refuses a request that names its worker (`worker_id`) for an agent known to be another worker's.
+ * @throws AgentNotYoursError
+ */
+export function assertOwnAgent(context: ServerContext, agentId: string, workerId: string | undefined): void {
+  if (workerId === undefined) return;
+  const owner = workerOfAgent(context, agentId);
+  if (owner !== undefined && owner !== workerId) throw new AgentNotYoursError(agentId, workerId);
 }
 
 /** Mephisto's `agent_details` packet for the engine's answer (plus our `failure_code`). */

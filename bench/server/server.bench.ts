@@ -1,0 +1,340 @@
+/**
+ * Server benchmark: the task server under many browsers at once, over real HTTP and WebSocket on
+ * loopback. The run (SQLite, mock provider, a static task) and its server live in this process; the
+ * browsers are simulated by `processes` child processes (bench-worker-process.ts), so the server's CPU
+ * and memory are its own.
+ *
+ * For each concurrency level C (default 100, 1,000, 2,000):
+ * 1. **connect**: C browsers each request a unit (`POST /request_agent`), open the WebSocket, send
+ *    `alive` and a heartbeat, and stay connected (heartbeating every 6 s, as mephisto-task does). The
+ *    server's memory growth over its baseline, after a full GC, divided by C, is the memory per
+ *    connected worker.
+ * 2. **work**: every browser submits (`POST /submit_task`, acknowledged once durable), then does
+ *    `rounds - 1` more whole units (request, socket, alive, heartbeat, submit), all at once. Completed
+ *    units per second are counted over this phase.
+ * Reported per level: units/s, p50/p99 of request_agent and submit_task (both phases), errors (failed
+ * requests, refusals, socket errors, unexpected closes) and memory per connected worker.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pino from 'pino';
+import { formatCount, formatTable, type TextSink } from '../../packages/mephisto/src/cli/output.js';
+import { parseTaskConfig } from '../../packages/mephisto/src/core/config/task-config.js';
+import { startServedTaskRun } from '../../packages/mephisto/src/script/start-served-task-run.js';
+import { openStore } from '../../packages/mephisto/src/store/open-store.js';
+import { BenchUsageError } from '../usage-error.js';
+import { emptySamples, type FromWorker, type Samples, type ToWorker } from './bench-worker-protocol.js';
+
+export const SERVER_TARGETS = {
+  /** At the largest level. */
+  concurrentWorkers: 2_000,
+  p99Ms: 100,
+  unitsPerSecond: 1_000,
+  bytesPerIdleWorker: 50 * 1024,
+} as const;
+
+export interface ServerBenchOptions {
+  /** Concurrency levels, run in turn. @default [100, 1000, 2000] */
+  levels?: readonly number[];
+  /** Units each browser completes per level. @default 3 */
+  rounds?: number;
+  /** Child processes simulating the browsers. @default 4 */
+  processes?: number;
+  log?: TextSink;
+}
+
+export interface ServerLevelResult {
+  workers: number;
+  completed: number;
+  workSeconds: number;
+  unitsPerSecond: number;
+  requestAgentP50Ms: number;
+  requestAgentP99Ms: number;
+  submitP50Ms: number;
+  submitP99Ms: number;
+  errors: number;
+  errorSamples: string[];
+  /** Server RSS growth per connected worker, after a full GC. */
+  rssBytesPerWorker: number;
+  /** Server heap + external growth per connected worker, after a full GC. */
+  heapBytesPerWorker: number;
+}
+
+export interface ServerBenchResult {
+  processes: number;
+  rounds: number;
+  levels: ServerLevelResult[];
+}
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./bench-worker-process.ts', import.meta.url));
+
+/** A full garbage collection, so memory figures are live data, not garbage awaiting collection. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+function memory(): { rss: number; heap: number } {
+  collectGarbage();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heap: usage.heapUsed + usage.external + usage.arrayBuffers };
+}
+
+class WorkerProcess {
+  readonly child: ChildProcess;
+  readonly #waiting: ((message: FromWorker) => void)[] = [];
+  readonly #queue: FromWorker[] = [];
+
+  constructor() {
+    this.child = fork(WORKER_SCRIPT, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (message: FromWorker) => {
+      const waiter = this.#waiting.shift();
+      if (waiter) waiter(message);
+      else this.#queue.push(message);
+    });
+  }
+
+  next(): Promise<FromWorker> {
+    const queued = this.#queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      this.#waiting.push(resolve);
+      this.child.once('exit', (code) => {
+        reject(new Error(`a benchmark worker process exited (code ${String(code)})`));
+      });
+    });
+  }
+
+  async expect<K extends FromWorker['kind']>(kind: K): Promise<Extract<FromWorker, { kind: K }>> {
+    const message = await this.next();
+    if (message.kind === 'failed') throw new Error(`benchmark worker failed: ${message.message}`);
+    if (message.kind !== kind) throw new Error(`benchmark worker sent ${message.kind}, expected ${kind}`);
+    return message as Extract<FromWorker, { kind: K }>;
+  }
+
+  send(message: ToWorker): void {
+    this.child.send(message);
+  }
+}
+
+function merge(into: Samples, from: Samples): void {
+  into.requestAgentMs.push(...from.requestAgentMs);
+  into.submitMs.push(...from.submitMs);
+  into.completed += from.completed;
+  into.errors += from.errors;
+  for (const sample of from.errorSamples) if (into.errorSamples.length < 5) into.errorSamples.push(sample);
+}
+
+/** The value below which `fraction` of the samples fall (nearest rank). */
+function percentile(samples: readonly number[], fraction: number): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}
+
+/** `count` split over `parts` as evenly as possible. */
+function split(count: number, parts: number): number[] {
+  return Array.from(
+    { length: parts },
+    (_, index) => Math.floor(count / parts) + (index < count % parts ? 1 : 0),
+  );
+}
+
+export async function runServerBench(options: ServerBenchOptions = {}): Promise<ServerBenchResult> {
+  const levels = options.levels ?? [100, 1_000, 2_000];
+  const rounds = options.rounds ?? 3;
+  const processes = options.processes ?? 4;
+  const log = options.log ?? { write: () => true };
+  const units = levels.reduce((sum, level) => sum + level * rounds, 0);
+
+  const dir = await mkdtemp(join(tmpdir(), 'mephisto-ts-server-bench-'));
+  const children: WorkerProcess[] = [];
+  try {
+    await writeFile(join(dir, 'task.html'), '<p>${text}</p>\n');
+    const store = await openStore({ kind: 'sqlite', path: join(dir, 'bench.db') });
+    try {
+      const served = await startServedTaskRun({
+        store,
+        config: parseTaskConfig(benchConfig(dir)),
+        taskDir: dir,
+        taskData: Array.from({ length: units }, (_, index) => ({ text: `item ${index}` })),
+        logger: pino({ level: 'warn' }),
+      });
+      try {
+        for (let i = 0; i < processes; i++) children.push(new WorkerProcess());
+        await Promise.all(children.map((child) => child.expect('ready')));
+        const results: ServerLevelResult[] = [];
+        for (const level of levels) {
+          log.write(`${formatCount(level)} workers: connecting…\n`);
+          const before = memory();
+          const connected = emptySamples();
+          const shares = split(level, processes);
+          children.forEach((child, index) => {
+            child.send({
+              kind: 'connect',
+              baseUrl: served.url,
+              count: shares[index] ?? 0,
+              namePrefix: `w${level}-p${index}`,
+            });
+          });
+          for (const child of children) merge(connected, (await child.expect('connected')).samples);
+          const after = memory();
+
+          log.write(`${formatCount(level)} workers: each completing ${rounds} units…\n`);
+          const started = performance.now();
+          for (const child of children) child.send({ kind: 'work', rounds });
+          const worked = emptySamples();
+          for (const child of children) merge(worked, (await child.expect('worked')).samples);
+          const workSeconds = (performance.now() - started) / 1000;
+
+          const requestAgentMs = [...connected.requestAgentMs, ...worked.requestAgentMs];
+          const submitMs = [...connected.submitMs, ...worked.submitMs];
+          results.push({
+            workers: level,
+            completed: worked.completed,
+            workSeconds,
+            unitsPerSecond: worked.completed / workSeconds,
+            requestAgentP50Ms: percentile(requestAgentMs, 0.5),
+            requestAgentP99Ms: percentile(requestAgentMs, 0.99),
+            submitP50Ms: percentile(submitMs, 0.5),
+            submitP99Ms: percentile(submitMs, 0.99),
+            errors: connected.errors + worked.errors,
+            errorSamples: [...connected.errorSamples, ...worked.errorSamples].slice(0, 5),
+            rssBytesPerWorker: Math.max(0, after.rss - before.rss) / level,
+            heapBytesPerWorker: Math.max(0, after.heap - before.heap) / level,
+          });
+        }
+        return { processes, rounds, levels: results };
+      } finally {
+        for (const child of children) {
+          if (child.child.connected) child.send({ kind: 'close' });
+        }
+        await served.operator.shutdown('benchmark finished');
+        await served.close();
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    for (const child of children) child.child.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A static task fed by the benchmark, the mock provider, and the local architect on a free port. */
+function benchConfig(dir: string): Record<string, unknown> {
+  return {
+    task_dir: dir,
+    mephisto: {
+      blueprint: { _blueprint_type: 'static_task', task_source: join(dir, 'task.html') },
+      architect: { _architect_type: 'local', hostname: '127.0.0.1', port: 0 },
+      provider: { _provider_type: 'mock' },
+      task: {
+        task_name: 'server-bench',
+        task_title: 'Server benchmark',
+        task_description: 'Units completed by simulated browsers',
+        task_reward: 0.01,
+        task_tags: 'bench',
+      },
+    },
+  };
+}
+
+function verdict(met: boolean): string {
+  return met ? 'MET' : 'MISSED';
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+export function formatServerBench(result: ServerBenchResult): string {
+  const rows = result.levels.map((level) => [
+    formatCount(level.workers),
+    formatCount(level.completed),
+    `${formatCount(Math.round(level.unitsPerSecond))}/s`,
+    `${ms(level.requestAgentP50Ms)} / ${ms(level.requestAgentP99Ms)}`,
+    `${ms(level.submitP50Ms)} / ${ms(level.submitP99Ms)}`,
+    formatCount(level.errors),
+    `${(level.rssBytesPerWorker / 1024).toFixed(1)} KB`,
+    `${(level.heapBytesPerWorker / 1024).toFixed(1)} KB`,
+  ]);
+  const table = formatTable(
+    [
+      'workers',
+      'units',
+      'units/s',
+      'request_agent p50/p99',
+      'submit_task p50/p99',
+      'errors',
+      'RSS/worker',
+      'heap/worker',
+    ],
+    rows,
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+  const top = result.levels.at(-1);
+  const checks: string[] = [];
+  if (top !== undefined) {
+    const p99 = Math.max(top.requestAgentP99Ms, top.submitP99Ms);
+    checks.push(
+      `targets at ${formatCount(top.workers)} workers:`,
+      `  zero errors: ${formatCount(top.errors)} ${verdict(top.errors === 0 && top.workers >= SERVER_TARGETS.concurrentWorkers)}`,
+      `  p99 < ${SERVER_TARGETS.p99Ms} ms: ${ms(p99)} ${verdict(p99 < SERVER_TARGETS.p99Ms)}`,
+      `  ≥ ${formatCount(SERVER_TARGETS.unitsPerSecond)} units/s: ${formatCount(Math.round(top.unitsPerSecond))}/s ${verdict(top.unitsPerSecond >= SERVER_TARGETS.unitsPerSecond)}`,
+      `  < ${SERVER_TARGETS.bytesPerIdleWorker / 1024} KB per idle worker (RSS): ${(top.rssBytesPerWorker / 1024).toFixed(1)} KB ${verdict(top.rssBytesPerWorker < SERVER_TARGETS.bytesPerIdleWorker)}`,
+    );
+  }
+  const errors = result.levels.flatMap((level) =>
+    level.errorSamples.map((sample) => `  ${formatCount(level.workers)}: ${sample}`),
+  );
+  return [
+    `server benchmark (SQLite, HTTP + WebSocket on loopback, ${result.processes} browser processes, ${result.rounds} units per worker per level)`,
+    table,
+    ...checks,
+    ...(errors.length > 0 ? ['first errors:', ...errors] : []),
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], out: TextSink): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      levels: { type: 'string' },
+      rounds: { type: 'string' },
+      processes: { type: 'string' },
+    },
+  });
+  const positive = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new BenchUsageError(`--${name} expects a positive integer, got "${text}"`);
+    return value;
+  };
+  const levels = values.levels?.split(',').map((part) => positive('levels', part.trim()) ?? 0);
+  const rounds = positive('rounds', values.rounds);
+  const processes = positive('processes', values.processes);
+  const result = await runServerBench({
+    ...(levels === undefined ? {} : { levels }),
+    ...(rounds === undefined ? {} : { rounds }),
+    ...(processes === undefined ? {} : { processes }),
+    log: out,
+  });
+  out.write(formatServerBench(result));
+  const top = result.levels.at(-1);
+  return top !== undefined && top.errors > 0 ? 1 : 0;
+}
