@@ -90,13 +90,51 @@ describe('mephisto run --simulate-workers', () => {
     }
   });
 
-  it('refuses --simulate-workers for a provider other than mock (usage error, exit 2)', async () => {
+  it('refuses --simulate-workers for a crowd provider (usage error, exit 2)', async () => {
     const result = await runMephisto(
-      ['--db', join(dir, 'p.db'), 'run', EXAMPLE, 'mephisto/provider=inhouse', '--simulate-workers', '2'],
+      [
+        '--db',
+        join(dir, 'p.db'),
+        'run',
+        EXAMPLE,
+        'mephisto/provider=mturk_sandbox',
+        '--simulate-workers',
+        '2',
+      ],
       { env: env() },
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--simulate-workers needs the mock provider; this config uses "inhouse"/);
+    expect(result.stderr).toMatch(
+      /--simulate-workers needs the mock or inhouse provider; this config uses "mturk_sandbox"/,
+    );
+  });
+});
+
+describe('mephisto run: the quick start', () => {
+  const QUICK_START = fileURLToPath(
+    new URL('../../../../examples/static-html-task/hydra_configs/conf/example.yaml', import.meta.url),
+  );
+
+  it('serves the static HTML example with the in-house provider while simulated workers complete it', async () => {
+    const result = await runMephisto(
+      [
+        '--db',
+        join(dir, 'quick.db'),
+        'run',
+        QUICK_START,
+        'mephisto.architect.port=0',
+        '--simulate-workers',
+        '3',
+      ],
+      { env: env() },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Task: static-html-example\n');
+    const links = result.stdout.match(/http:\/\/localhost:\d+\?worker_id=WORKER_USERNAME&id=\d+/g) ?? [];
+    expect(links).toHaveLength(3);
+    expect(result.stdout).toContain('Run ended: completed');
+    expect(result.stdout).toMatch(/\n  completed: +3\n/);
   });
 });
 

@@ -113,7 +113,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
  * far satisfies it, and rejects if the child exits first.
  */
 function startChild(args: readonly string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+  const child = spawn(process.execPath, ['--conditions=mephisto-source', '--import', 'tsx', CHILD, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const reported: Reported = { assigned: new Map(), completed: new Map() };
