@@ -9,3 +9,4 @@ export * from './run/index.js';
 export * from './script/index.js';
 export * from './server/index.js';
 export * from './architects/index.js';
+export * from './export/index.js';

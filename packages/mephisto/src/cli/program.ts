@@ -10,6 +10,12 @@ import type { Store } from '../store/store.js';
 import type { SignalSource } from '../script/interrupts.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerQualCommands } from './commands/qual.js';
+import { registerReviewCommand } from './commands/review.js';
+import { registerWorkersCommands } from './commands/workers.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerRunsCommand } from './commands/runs.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatError, type TextSink } from './output.js';
 
 /** Opens a store; `openStore` from the store module, or a stand-in in tests. */
@@ -148,6 +154,12 @@ function createProgram(context: CliContext): { program: Command; exitCode: () =>
     });
   registerDbCommands(program, commandContext);
   registerRunCommand(program, commandContext);
+  registerReviewCommand(program, commandContext);
+  registerWorkersCommands(program, commandContext);
+  registerQualCommands(program, commandContext);
+  registerRunsCommand(program, commandContext);
+  registerExportCommand(program, commandContext);
+  registerDoctorCommand(program, commandContext);
   return { program, exitCode: () => exitCode };
 }
 

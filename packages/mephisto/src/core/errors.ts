@@ -119,6 +119,17 @@ export const ERROR_CODES = {
     meaning: 'A command-line invocation has a missing, unknown or malformed argument.',
     remedy: 'Run the command with --help for its usage.',
   },
+  MEPHISTO_ERR_EXPORT_TARGET_NOT_FOUND: {
+    meaning:
+      '`mephisto export` was given a name that is neither the id of a task run nor the name of a task in this database.',
+    remedy:
+      'List tasks and their runs with `mephisto runs` (check `--db` points at the right database); a run id is all digits, a task name is its mephisto.task.task_name.',
+  },
+  MEPHISTO_ERR_EXPORT_OUTPUT: {
+    meaning:
+      'The export file could not be written: its folder is missing or not writable, the path is a folder, or the disk is full. Nothing was left at the path (the export writes FILE.partial and renames it only once complete).',
+    remedy: 'Choose a path in an existing, writable folder (or create the folder) and export again.',
+  },
   MEPHISTO_ERR_UNKNOWN_TYPE: {
     meaning: 'No blueprint or crowd provider implementation is registered for the requested type string.',
     remedy:
@@ -311,6 +322,66 @@ export const ERROR_CODES = {
   },
   MEPHISTO_ERR_INTERNAL: {
     meaning: 'The task server failed unexpectedly while answering a worker.',
+    remedy: "The server's log has the error and its stack; please report it.",
+  },
+  MEPHISTO_ERR_REVIEW_KEY_REUSED: {
+    meaning:
+      'A review action (approve, reject, bonus, block, grant, …) carried an idempotency key that an earlier, different request already used.',
+    remedy:
+      'Send a fresh key (a new UUID) for every new action; reuse a key only to retry the very same request. Nothing was done.',
+  },
+  MEPHISTO_ERR_REVIEW_NOT_SUBMITTED: {
+    meaning:
+      'A review action named a unit with no submitted work to review (it is created, launched, assigned or expired).',
+    remedy: 'Review units once they are `completed`; list them with the status filter `completed`.',
+  },
+  MEPHISTO_ERR_REVIEW_CONFLICT: {
+    meaning:
+      'A review action contradicts the decision already taken on the unit: rejecting or soft-rejecting an accepted unit (the worker is paid), soft-rejecting a rejected one, or approving a soft-rejected one.',
+    remedy:
+      'Nothing was changed. A rejection can be overturned by approving; an accepted unit stays accepted (pay a bonus or block the worker instead).',
+  },
+  MEPHISTO_ERR_REVIEW_UNAUTHORIZED: {
+    meaning:
+      'A review API request had no `Authorization: Bearer` token, or not the token of this review server.',
+    remedy:
+      'Open the URL `mephisto review` printed (the token is in its `#token=` part); a restarted server has a new token.',
+  },
+  MEPHISTO_ERR_REVIEW_FORBIDDEN: {
+    meaning:
+      'A review API request came from another site (its Origin or Sec-Fetch-Site says cross-site), or named a Host the server does not answer to.',
+    remedy:
+      'Use the review app the server itself serves, at the printed URL; other pages may not drive the API from your browser.',
+  },
+  MEPHISTO_ERR_REVIEW_INVALID_REQUEST: {
+    meaning:
+      "A review API request's body, path or query is not what the route takes: malformed JSON, a missing or mistyped field, an amount out of range, an unknown status, …",
+    remedy: 'Read the message: it names each field at fault and what was expected (see docs/review.md).',
+  },
+  MEPHISTO_ERR_REVIEW_UNSUPPORTED_MEDIA_TYPE: {
+    meaning: 'A review API request with a body was not sent as `Content-Type: application/json`.',
+    remedy: 'Send JSON bodies with `Content-Type: application/json`.',
+  },
+  MEPHISTO_ERR_REVIEW_BODY_TOO_LARGE: {
+    meaning: "A review API request's body is larger than the review server accepts (1 MiB).",
+    remedy: 'Split a bulk action over fewer units per request (at most 1,000).',
+  },
+  MEPHISTO_ERR_REVIEW_ROUTE_NOT_FOUND: {
+    meaning: 'No route of the review API matches the method and path requested.',
+    remedy: 'See docs/review.md for the routes served.',
+  },
+  MEPHISTO_ERR_REVIEW_FILE_NOT_FOUND: {
+    meaning:
+      "A review file download named a file that is not among the files recorded in that unit's submission, or that is no longer on disk.",
+    remedy: "Use the `url` of one of the unit's `files`, as the unit's detail lists them.",
+  },
+  MEPHISTO_ERR_REVIEW_LISTEN: {
+    meaning:
+      'The review server could not bind its host and port (the port is in use, or the host is not an address of this machine).',
+    remedy: 'Pass another --port (0 picks a free one) or --host, or stop the program using the port.',
+  },
+  MEPHISTO_ERR_REVIEW_INTERNAL: {
+    meaning: 'The review server failed unexpectedly while answering a request.',
     remedy: "The server's log has the error and its stack; please report it.",
   },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -8,12 +8,18 @@ import { systemClock } from './clock.js';
  */
 export interface IdGenerator {
   next(): string;
+  /**
+   * The next id as a bigint, the form a database binds. Optional: when present, `next()` must be the
+   * same sequence formatted as decimal, and the store draws ids here instead, which saves formatting
+   * each id and parsing it back (a bulk creation draws 200,000 ids for 100,000 units).
+   */
+  nextBigInt?(): bigint;
 }
 
 /** 2020-01-01T00:00:00Z: ids count milliseconds from here. */
 const ID_EPOCH_MS = 1_577_836_800_000;
 const SEQUENCE_BITS = 22n;
-const SEQUENCE_MASK = (1n << SEQUENCE_BITS) - 1n;
+const SEQUENCE_MASK = (1 << 22) - 1;
 
 /**
  * Time-ordered ids: 41 bits of milliseconds since 2020 followed by a 22-bit sequence that starts at a
@@ -23,24 +29,31 @@ const SEQUENCE_MASK = (1n << SEQUENCE_BITS) - 1n;
  */
 export class TimeOrderedIdGenerator implements IdGenerator {
   #lastMs = -1;
-  #sequence = 0n;
+  /** The id of sequence 0 in `#lastMs` (the millisecond shifted into place, plus the 1,000,000 floor). */
+  #base = 0n;
+  #sequence = 0;
   constructor(private readonly clock: Clock = systemClock) {}
 
   next(): string {
+    return this.nextBigInt().toString();
+  }
+
+  nextBigInt(): bigint {
     let ms = Math.max(this.clock.now() - ID_EPOCH_MS, 0);
     if (ms < this.#lastMs) ms = this.#lastMs; // the wall clock stepped back: stay monotonic
     if (ms !== this.#lastMs) {
-      this.#lastMs = ms;
-      this.#sequence = BigInt(randomInt(0, 1 << 20)); // leave room for 3M+ ids in this millisecond
-    } else {
-      this.#sequence++;
-      if (this.#sequence > SEQUENCE_MASK) {
-        this.#lastMs = ms + 1; // borrow the next millisecond rather than wrap
-        this.#sequence = 0n;
-      }
+      this.#setMillisecond(ms);
+      this.#sequence = randomInt(0, 1 << 20); // leave room for 3M+ ids in this millisecond
+    } else if (++this.#sequence > SEQUENCE_MASK) {
+      this.#setMillisecond(ms + 1); // borrow the next millisecond rather than wrap
+      this.#sequence = 0;
     }
-    const id = (BigInt(this.#lastMs) << SEQUENCE_BITS) | this.#sequence;
-    return (id + 1_000_000n).toString();
+    return this.#base + BigInt(this.#sequence);
+  }
+
+  #setMillisecond(ms: number): void {
+    this.#lastMs = ms;
+    this.#base = (BigInt(ms) << SEQUENCE_BITS) + 1_000_000n;
   }
 }
 
@@ -51,6 +64,9 @@ export class SequentialIdGenerator implements IdGenerator {
     this.#next = BigInt(start);
   }
   next(): string {
-    return (this.#next++).toString();
+    return this.nextBigInt().toString();
+  }
+  nextBigInt(): bigint {
+    return this.#next++;
   }
 }

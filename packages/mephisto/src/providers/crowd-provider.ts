@@ -7,8 +7,18 @@
  * `launched` in the store first, then calls {@link CrowdProvider.launchUnits}; if that throws, the units go
  * back to `created`. Expiry is the reverse: provider first, then the store. Every method must be
  * idempotent (a resumed run calls them again for the same units).
+ *
+ * Review duties (Mephisto's `approve_work`, `reject_work`, `bonus_worker`, `block_worker`,
+ * `unblock_worker`) come after the store: the review service records the decision and its
+ * idempotency key in one transaction, then calls the provider with that key, then records the
+ * provider's answer. A crash in between leaves the action `pending`, and the provider is called again
+ * with the same key (one per action and target, so each unit of a bulk action has its own; at most 64
+ * characters). So each review duty must act at most once per `idempotencyKey`: pass it where the
+ * platform takes one (MTurk's `UniqueRequestToken` on SendBonus), or keep a record of the keys done
+ * and check it first (Prolific's bulk bonus "pay" is not idempotent). A duty that fails throws; the
+ * decision stays recorded and the failure is shown to the reviewer, who may retry with the same key.
  */
-import type { TaskRun, Unit, Worker } from '../core/index.js';
+import type { Agent, TaskRun, Unit, Worker } from '../core/index.js';
 
 export interface ProviderRunContext {
   readonly taskRun: TaskRun;
@@ -18,6 +28,59 @@ export interface ProviderRunContext {
   readonly taskArgs: Readonly<Record<string, unknown>>;
   /** Base URL workers open (from the architect). */
   readonly serverUrl: string;
+}
+
+/** A unit's submitted work as a review names it to the provider. */
+export interface ReviewedWork {
+  readonly unit: Unit;
+  /** The agent that submitted it (MTurk: the assignment; Prolific: the submission). */
+  readonly agent: Agent;
+  readonly worker: Worker;
+}
+
+/** An approval or rejection of submitted work. */
+export interface ProviderWorkReview {
+  readonly work: ReviewedWork;
+  /** The reviewer's note for the worker (MTurk's RequesterFeedback); null when none was given. */
+  readonly feedback: string | null;
+  /** The review action's key: act at most once per key (see the contract above). */
+  readonly idempotencyKey: string;
+}
+
+export interface ProviderBonusRequest {
+  readonly worker: Worker;
+  /** The unit the bonus is for (MTurk pays a bonus against an assignment of the worker's). */
+  readonly unit: Unit;
+  /** The unit's agent, when it has one. */
+  readonly agent: Agent | null;
+  /** Dollars, positive, whole cents. */
+  readonly amount: number;
+  /** Shown to the worker (MTurk's Reason). */
+  readonly reason: string;
+  /** MTurk: the `UniqueRequestToken`. Paying twice under one key is the bug this prevents. */
+  readonly idempotencyKey: string;
+}
+
+export interface ProviderBlockRequest {
+  readonly worker: Worker;
+  readonly reason: string;
+  readonly idempotencyKey: string;
+}
+
+export interface ProviderUnblockRequest {
+  readonly worker: Worker;
+  readonly idempotencyKey: string;
+}
+
+/** How a provider carried out a review duty. */
+export interface ProviderDutyResult {
+  /**
+   * `done`: the provider did it. `manual`: the provider has no way to do it (in-house bonuses); the
+   * requester does it by hand and the review shows it as owed.
+   */
+  readonly status: 'done' | 'manual';
+  /** The provider's reference (a payment id), kept with the action. */
+  readonly reference?: string;
 }
 
 export interface CrowdProvider {
@@ -37,6 +100,20 @@ export interface CrowdProvider {
   isWorkerBlocked(worker: Worker): Promise<boolean>;
   /** Releases the run's provider resources at the end of a run. Idempotent. */
   teardownRun(context: ProviderRunContext): Promise<void>;
+
+  // --- review duties (see the contract above: at most once per idempotency key) ---------------------
+  /**
+   * Accepts and pays for submitted work. Also called for a soft rejection, which pays the worker and
+   * only marks the work unusable in mephisto-ts (as Mephisto's `soft_reject_work` does).
+   */
+  approveWork(request: ProviderWorkReview): Promise<ProviderDutyResult>;
+  /** Rejects submitted work: the worker is not paid. */
+  rejectWork(request: ProviderWorkReview): Promise<ProviderDutyResult>;
+  /** Pays `amount` to the worker for `unit`, on top of the reward. */
+  payBonus(request: ProviderBonusRequest): Promise<ProviderDutyResult>;
+  /** Keeps the worker from this requester's future work on the platform (blocks in the store apply anyway). */
+  blockWorker(request: ProviderBlockRequest): Promise<ProviderDutyResult>;
+  unblockWorker(request: ProviderUnblockRequest): Promise<ProviderDutyResult>;
   /**
    * The provider's `wrap_crowd_source.js`: plain browser JavaScript (ES2019, no build step) served as
    * `/wrap_crowd_source.js`, defining the globals task pages call (`getWorkerName`, `getAssignmentId`,

@@ -131,6 +131,19 @@ export interface ReviewHistoryEntry {
   at: string;
   feedback: string | null;
   amount: number | null;
+  /** The provider's part of the action (optional, added: older servers leave it out). */
+  provider?: ProviderOutcome;
+}
+
+/**
+ * Where the crowd provider's part of an action stands: `done`; `manual` (no API for it: e.g. an
+ * in-house bonus, owed and paid by hand); `failed` (the decision is recorded, the provider refused:
+ * `message` says why; repeat the request with the same key to try again); `pending` (not known to be
+ * done yet); `none` (nothing to tell the provider).
+ */
+export interface ProviderOutcome {
+  state: 'none' | 'pending' | 'done' | 'manual' | 'failed';
+  message: string | null;
 }
 
 export type ReviewActionName = 'approve' | 'reject' | 'soft_reject' | 'bonus';
@@ -152,6 +165,8 @@ export interface ReviewActionResult {
   unit: UnitRow;
   /** True when this request did the action, false when an earlier request with the same key did. */
   applied: boolean;
+  /** The provider's part (optional, added). */
+  provider?: ProviderOutcome;
 }
 
 export type BulkReviewRequest = IdempotentRequest & {
@@ -170,6 +185,10 @@ export interface BulkReviewResult {
   skipped: number;
   /** Units the action could not apply to, with the reason (e.g. not completed yet). */
   failed: { unitId: string; code: string; message: string }[];
+  /** Units whose action is recorded but the provider refused it (optional, added). */
+  providerFailed?: { unitId: string; message: string }[];
+  /** Units whose provider part must be done by hand, e.g. in-house bonuses owed (optional, added). */
+  manual?: number;
 }
 
 export interface WorkerBlockRequest extends IdempotentRequest {
@@ -183,8 +202,10 @@ export interface WorkerDetail {
   blocked: boolean;
   blockReason: string | null;
   qualifications: { name: string; value: number }[];
-  /** The worker's units across every task, newest first. */
+  /** The worker's units across every task, newest first (at most 500). */
   units: (UnitRow & { taskName: string })[];
+  /** True when the worker has more units than `units` lists (optional, added). */
+  unitsTruncated?: boolean;
   totals: { units: number; accepted: number; rejected: number; earned: number };
 }
 

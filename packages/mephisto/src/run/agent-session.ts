@@ -14,17 +14,25 @@ const MAX_BUFFERED_MESSAGES = 1000;
 /** Update ids remembered for de-duplication (a browser resends an update it got no ack for). */
 const MAX_SEEN_UPDATE_IDS = 10_000;
 
+/**
+ * The collections an agent uses only once live updates or waits happen: made on first use, so the
+ * usual unit (the page loads, the worker submits) allocates none of them.
+ */
+interface Exchange {
+  readonly submitWaiters: Waiter<unknown>[];
+  readonly updates: unknown[];
+  readonly updateWaiters: Waiter<unknown>[];
+  readonly seenUpdateIds: Set<unknown>;
+  readonly listeners: Set<(data: Readonly<Record<string, unknown>>) => void>;
+  readonly buffered: Readonly<Record<string, unknown>>[];
+}
+
 export class LiveAgentSession implements AgentSession {
   /** Made when `signal` is first read: most units finish without anyone looking at it. */
   #abort: AbortController | undefined;
   #submitted: { data: unknown } | undefined;
   #gone: AgentGoneError | undefined;
-  readonly #submitWaiters: Waiter<unknown>[] = [];
-  readonly #updates: unknown[] = [];
-  readonly #updateWaiters: Waiter<unknown>[] = [];
-  readonly #seenUpdateIds = new Set<unknown>();
-  readonly #listeners = new Set<(data: Readonly<Record<string, unknown>>) => void>();
-  readonly #buffered: Readonly<Record<string, unknown>>[] = [];
+  #exchange: Exchange | undefined;
   /** Set when the blueprint's runUnit has settled. */
   runFinished = false;
 
@@ -37,6 +45,18 @@ export class LiveAgentSession implements AgentSession {
     /** The registration id the page used, if any (a reload sends it again). */
     readonly registrationId: string | undefined,
   ) {}
+
+  #x(): Exchange {
+    this.#exchange ??= {
+      submitWaiters: [],
+      updates: [],
+      updateWaiters: [],
+      seenUpdateIds: new Set(),
+      listeners: new Set(),
+      buffered: [],
+    };
+    return this.#exchange;
+  }
 
   /** Aborts when the agent submits or leaves (at once, if it already has), with the AgentGoneError as reason. */
   get signal(): AbortSignal {
@@ -57,46 +77,51 @@ export class LiveAgentSession implements AgentSession {
   awaitSubmit(): Promise<unknown> {
     if (this.#submitted) return Promise.resolve(this.#submitted.data);
     if (this.#gone) return Promise.reject(this.#gone);
-    return new Promise((resolve, reject) => this.#submitWaiters.push({ resolve, reject }));
+    const waiters = this.#x().submitWaiters;
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   }
 
   nextLiveUpdate(): Promise<unknown> {
-    const next = this.#updates.shift();
+    const next = this.#exchange?.updates.shift();
     if (next !== undefined) return Promise.resolve(next);
     if (!this.live) return Promise.reject(this.#endError());
-    return new Promise((resolve, reject) => this.#updateWaiters.push({ resolve, reject }));
+    const waiters = this.#x().updateWaiters;
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   }
 
   sendLiveUpdate(data: Readonly<Record<string, unknown>>): void {
     if (!this.live) return;
-    if (this.#listeners.size === 0) {
-      if (this.#buffered.length < MAX_BUFFERED_MESSAGES) this.#buffered.push(data);
+    const x = this.#x();
+    if (x.listeners.size === 0) {
+      if (x.buffered.length < MAX_BUFFERED_MESSAGES) x.buffered.push(data);
       return;
     }
-    for (const listener of this.#listeners) listener(data);
+    for (const listener of x.listeners) listener(data);
   }
 
   // --- the live run's side ----------------------------------------------------------------------------
 
   /** A worker's live update (`mephisto_bound_live_update`); a repeated `update_id` is dropped. */
   pushLiveUpdate(data: Readonly<Record<string, unknown>>): void {
+    const x = this.#x();
     const updateId = data.update_id;
     if (updateId !== undefined) {
-      if (this.#seenUpdateIds.has(updateId)) return;
-      if (this.#seenUpdateIds.size >= MAX_SEEN_UPDATE_IDS) this.#seenUpdateIds.clear();
-      this.#seenUpdateIds.add(updateId);
+      if (x.seenUpdateIds.has(updateId)) return;
+      if (x.seenUpdateIds.size >= MAX_SEEN_UPDATE_IDS) x.seenUpdateIds.clear();
+      x.seenUpdateIds.add(updateId);
     }
-    const waiter = this.#updateWaiters.shift();
+    const waiter = x.updateWaiters.shift();
     if (waiter) waiter.resolve(data);
-    else this.#updates.push(data);
+    else x.updates.push(data);
   }
 
   /** Subscribes the worker's page to client-bound updates; buffered ones are delivered first. */
   subscribe(listener: (data: Readonly<Record<string, unknown>>) => void): () => void {
-    this.#listeners.add(listener);
-    for (const data of this.#buffered.splice(0)) listener(data);
+    const x = this.#x();
+    x.listeners.add(listener);
+    for (const data of x.buffered.splice(0)) listener(data);
     return () => {
-      this.#listeners.delete(listener);
+      x.listeners.delete(listener);
     };
   }
 
@@ -104,7 +129,9 @@ export class LiveAgentSession implements AgentSession {
   markSubmitted(data: unknown): void {
     if (!this.live) return;
     this.#submitted = { data };
-    for (const waiter of this.#submitWaiters.splice(0)) waiter.resolve(data);
+    const x = this.#exchange;
+    if (x !== undefined && x.submitWaiters.length > 0)
+      for (const waiter of x.submitWaiters.splice(0)) waiter.resolve(data);
     this.#finish();
   }
 
@@ -112,7 +139,9 @@ export class LiveAgentSession implements AgentSession {
   markGone(reason: AgentGoneReason): void {
     if (!this.live) return;
     this.#gone = new AgentGoneError(this.agent.id, reason);
-    for (const waiter of this.#submitWaiters.splice(0)) waiter.reject(this.#gone);
+    const x = this.#exchange;
+    if (x !== undefined && x.submitWaiters.length > 0)
+      for (const waiter of x.submitWaiters.splice(0)) waiter.reject(this.#gone);
     this.#finish();
   }
 
@@ -125,13 +154,15 @@ export class LiveAgentSession implements AgentSession {
   }
 
   #finish(): void {
-    if (this.#updateWaiters.length > 0 || this.#abort) {
+    const x = this.#exchange;
+    if ((x !== undefined && x.updateWaiters.length > 0) || this.#abort) {
       const error = this.#endError();
-      for (const waiter of this.#updateWaiters.splice(0)) waiter.reject(error);
+      if (x !== undefined) for (const waiter of x.updateWaiters.splice(0)) waiter.reject(error);
       this.#abort?.abort(error);
     }
-    this.#updates.length = 0;
-    this.#listeners.clear();
-    this.#buffered.length = 0;
+    if (x === undefined) return;
+    x.updates.length = 0;
+    x.listeners.clear();
+    x.buffered.length = 0;
   }
 }

@@ -17,7 +17,13 @@ type RunTimerKind = 'patience' | 'lifetime';
 
 export class LifecycleTimers {
   readonly #run = new Map<RunTimerKind, Timer>();
-  readonly #agents = new Map<string, Map<AgentTimerKind, Timer>>();
+  /** Agents' timers, one map per kind (not a map per agent: one fewer allocation per unit given out). */
+  readonly #agents: Readonly<Record<AgentTimerKind, Map<string, Timer>>> = {
+    assignment_duration: new Map(),
+    submission_timeout: new Map(),
+  };
+  /** The latest patience asked for this turn, not yet armed (see armPatience). */
+  #patience: { delayMs: number; fire: () => void | Promise<void> } | undefined;
   #stopped = false;
 
   constructor(
@@ -37,12 +43,28 @@ export class LifecycleTimers {
     });
   }
 
-  /** (Re)arms `no_submission_patience`: `fire` runs after `delayMs` without another call. 0 = none. */
+  /**
+   * (Re)arms `no_submission_patience`: `fire` runs after `delayMs` without another call. 0 = none.
+   *
+   * Re-arms asked for in the same turn of the event loop are done once, a microtask later: a group
+   * commit settles a whole batch of submits at once, and each used to cancel and make a timer. The
+   * deadline moves by microseconds (the clock does not advance within a turn).
+   */
   armPatience(delayMs: number, fire: () => void | Promise<void>): void {
-    this.#run.get('patience')?.cancel();
-    if (this.#stopped || delayMs <= 0) return;
-    this.#run.set('patience', this.#set(delayMs, fire));
+    const pending = this.#patience === undefined;
+    this.#patience = { delayMs, fire };
+    if (pending) queueMicrotask(this.#applyPatience);
   }
+
+  readonly #applyPatience = (): void => {
+    const patience = this.#patience;
+    this.#patience = undefined;
+    if (patience === undefined) return; // cancelled meanwhile
+    this.#run.get('patience')?.cancel();
+    this.#run.delete('patience');
+    if (this.#stopped || patience.delayMs <= 0) return;
+    this.#run.set('patience', this.#set(patience.delayMs, patience.fire));
+  };
 
   /** Arms the run's lifetime deadline. */
   armLifetime(delayMs: number, fire: () => void | Promise<void>): void {
@@ -52,6 +74,7 @@ export class LifecycleTimers {
   }
 
   cancelRunTimer(kind: RunTimerKind): void {
+    if (kind === 'patience') this.#patience = undefined;
     this.#run.get(kind)?.cancel();
     this.#run.delete(kind);
   }
@@ -59,16 +82,12 @@ export class LifecycleTimers {
   /** Arms one of an agent's timers (replacing the same kind); a delay of 0 fires on the next turn. */
   armAgent(agentId: string, kind: AgentTimerKind, delayMs: number, fire: () => void | Promise<void>): void {
     if (this.#stopped) return;
-    let timers = this.#agents.get(agentId);
-    if (!timers) {
-      timers = new Map();
-      this.#agents.set(agentId, timers);
-    }
-    timers.get(kind)?.cancel();
+    const timers = this.#agents[kind];
+    timers.get(agentId)?.cancel();
     timers.set(
-      kind,
+      agentId,
       this.#set(delayMs, () => {
-        timers.delete(kind);
+        timers.delete(agentId);
         return fire();
       }),
     );
@@ -76,22 +95,34 @@ export class LifecycleTimers {
 
   /** Cancels every timer of the agent (it submitted or left). */
   cancelAgent(agentId: string): void {
-    const timers = this.#agents.get(agentId);
-    if (!timers) return;
-    for (const timer of timers.values()) timer.cancel();
-    this.#agents.delete(agentId);
+    this.#cancel(this.#agents.assignment_duration, agentId);
+    this.#cancel(this.#agents.submission_timeout, agentId);
+  }
+
+  #cancel(timers: Map<string, Timer>, agentId: string): void {
+    const timer = timers.get(agentId);
+    if (timer === undefined) return;
+    timer.cancel();
+    timers.delete(agentId);
   }
 
   /** Agents with a pending timer (for tests: nothing must leak). */
   get agentCount(): number {
-    return this.#agents.size;
+    const { assignment_duration: duration, submission_timeout: submission } = this.#agents;
+    let count = duration.size;
+    for (const agentId of submission.keys()) if (!duration.has(agentId)) count++;
+    return count;
   }
 
   /** Cancels everything; later arms are ignored. */
   stop(): void {
     this.#stopped = true;
+    this.#patience = undefined;
     for (const timer of this.#run.values()) timer.cancel();
     this.#run.clear();
-    for (const id of [...this.#agents.keys()]) this.cancelAgent(id);
+    for (const timers of [this.#agents.assignment_duration, this.#agents.submission_timeout]) {
+      for (const timer of timers.values()) timer.cancel();
+      timers.clear();
+    }
   }
 }

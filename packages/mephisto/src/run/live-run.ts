@@ -29,6 +29,7 @@ import { fromStoredData } from './assignment-data.js';
 import { LifecycleTimers } from './lifecycle-timers.js';
 import type { QualificationRequirement } from './qualifications.js';
 import type { RefusalCode } from './refusals.js';
+import { RunActivityLog } from './run-activity-log.js';
 import { AgentGoneError, AgentNotLiveError, ProviderLaunchError } from './run-errors.js';
 import {
   RunEvents,
@@ -194,6 +195,8 @@ export class LiveTaskRun implements LiveRun {
   readonly #timers: LifecycleTimers;
   readonly #launcher: UnitLauncher;
   readonly #pool: WorkerPool;
+  /** Refusals and errors, for the monitor (batched, never in a worker's way). */
+  readonly #activity: RunActivityLog;
   readonly #relaunch: readonly Unit[];
   readonly #sessions = new Map<string, LiveAgentSession>();
   readonly #byRegistration = new Map<string, string>();
@@ -219,6 +222,13 @@ export class LiveTaskRun implements LiveRun {
     this.#hooks = init.hooks;
     this.#relaunch = init.relaunch;
     this.#log = init.logger.child({ taskRunId: init.taskRun.id, task: init.task.name });
+    this.#activity = new RunActivityLog(
+      init.store,
+      init.scheduler,
+      init.store.clock,
+      init.taskRun.id,
+      this.#log,
+    );
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
@@ -256,6 +266,7 @@ export class LiveTaskRun implements LiveRun {
       },
       onLaunchError: (error, units) => {
         this.#log.error({ err: error, count: units.length }, 'the provider failed to launch units');
+        this.#activity.error(`the provider failed to launch ${units.length} unit(s)`, error);
         this.events.emit('launch-error', { error, units });
       },
     });
@@ -436,7 +447,7 @@ export class LiveTaskRun implements LiveRun {
     this.#move('launched', 'assigned');
     let session: LiveAgentSession;
     try {
-      const assignment = await this.#store.getAssignment(unit.assignmentId);
+      const assignment = answer.assignment ?? (await this.#store.getAssignment(unit.assignmentId));
       const initData = this.blueprint.initDataForUnit(fromStoredData(assignment.data), unit);
       session = new LiveAgentSession(agent, unit, assignment, initData, registrationId);
     } catch (error) {
@@ -477,8 +488,10 @@ export class LiveTaskRun implements LiveRun {
       try {
         await this.blueprint.runUnit(session);
       } catch (error) {
-        if (!(error instanceof AgentGoneError))
+        if (!(error instanceof AgentGoneError)) {
           this.#agentLog(session.agent, session.unit).warn({ err: error }, "the blueprint's runUnit failed");
+          this.#activity.error(`the blueprint failed on unit ${session.unit.id}`, error);
+        }
       }
       session.runFinished = true;
       if (!session.live || this.#sessions.get(agentId) !== session) return;
@@ -575,6 +588,7 @@ export class LiveTaskRun implements LiveRun {
     answer: Extract<PoolAnswer, { kind: 'refused' }>,
   ): AgentDetails {
     this.#log.debug({ worker: registration.worker_name, code: answer.code }, 'request refused');
+    this.#activity.refusal(answer.code, answer.message, registration.worker_name);
     this.events.emit('refusal', {
       workerName: registration.worker_name,
       code: answer.code,
@@ -630,6 +644,7 @@ export class LiveTaskRun implements LiveRun {
       } catch (error) {
         if (error instanceof ProviderLaunchError) return; // reported; tried again on the next change
         this.#log.error({ err: error }, 'the run failed');
+        this.#activity.error('the run failed', error);
         void this.#end('error', error instanceof Error ? error.message : String(error));
       }
     })();
@@ -675,6 +690,7 @@ export class LiveTaskRun implements LiveRun {
         await this.provider.expireUnits(this.#context, launched);
       } catch (error) {
         this.#log.error({ err: error, count: launched.length }, 'the provider failed to expire units');
+        this.#activity.error(`the provider failed to expire ${launched.length} unit(s)`, error);
       }
     }
     const expiredLaunched = await this.#store.transitionUnits(
@@ -735,6 +751,7 @@ export class LiveTaskRun implements LiveRun {
     await attempt('recording the end', () =>
       this.#store.updateTaskRunState(this.taskRun.id, { end: { reason, detail: detail ?? null } }),
     );
+    await attempt('recording refusals and errors', () => this.#activity.close());
     this.#phase = 'ended';
     const end: RunEnd = { reason, counts: { ...this.#counts }, ...(detail === undefined ? {} : { detail }) };
     this.#log.info({ reason, detail, counts: end.counts }, 'run ended');

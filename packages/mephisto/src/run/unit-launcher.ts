@@ -60,15 +60,17 @@ function launchesHeldUnits(store: Store): store is Store & LaunchesHeldUnits {
 /** Reads a sync or async iterable in chunks, after passing over `skip` items. */
 class SourceReader {
   readonly #iterator: Iterator<InitializationData> | AsyncIterator<InitializationData>;
+  /** A synchronous source is read without awaiting each item (an await per item for 100,000 items). */
+  readonly #sync: boolean;
   #skip: number;
   #position = 0;
   #done = false;
 
   constructor(source: TaskDataSource, skip: number) {
-    this.#iterator =
-      Symbol.asyncIterator in source
-        ? source[Symbol.asyncIterator]()
-        : (source as Iterable<InitializationData>)[Symbol.iterator]();
+    this.#sync = !(Symbol.asyncIterator in source);
+    this.#iterator = this.#sync
+      ? (source as Iterable<InitializationData>)[Symbol.iterator]()
+      : (source as AsyncIterable<InitializationData>)[Symbol.asyncIterator]();
     this.#skip = skip;
   }
 
@@ -76,7 +78,9 @@ class SourceReader {
   async take(count: number): Promise<{ item: InitializationData; position: number }[]> {
     const items: { item: InitializationData; position: number }[] = [];
     while (!this.#done && items.length < count) {
-      const next = await this.#iterator.next();
+      const next = this.#sync
+        ? (this.#iterator as Iterator<InitializationData>).next()
+        : await this.#iterator.next();
       if (next.done === true) {
         this.#done = true;
         break;
@@ -182,7 +186,9 @@ export class UnitLauncher {
         if (available <= 0) return;
       }
       if (this.#queue.length === 0) {
-        if (!(await this.#create(Math.min(available, CREATE_BATCH)))) return;
+        const created = await this.#create(Math.min(available, CREATE_BATCH));
+        if (created === undefined) return;
+        if (created.length > 0 && !(await this.#launch(created, rethrow))) return;
         continue;
       }
       const batch = this.#queue.splice(0, Math.min(available, LAUNCH_BATCH));
@@ -190,10 +196,16 @@ export class UnitLauncher {
     }
   }
 
-  /** Reads up to `count` items and creates their work; false when the source is exhausted. */
-  async #create(count: number): Promise<boolean> {
-    if (!this.#reader || this.#reader.isDone()) return false;
+  /**
+   * Reads up to `count` items and creates their work. Without a cap every unit would be launched at
+   * once, so the units are created `launched` in the store and returned, for the provider; with a cap
+   * they are created `created` and queued for a slot (an item may have several units, so a batch of
+   * items could overshoot the slots). Undefined when the source is exhausted.
+   */
+  async #create(count: number): Promise<Unit[] | undefined> {
+    if (!this.#reader || this.#reader.isDone()) return undefined;
     const items = await this.#reader.take(count);
+    let toLaunch: Unit[] = [];
     if (items.length > 0) {
       const reward = this.#o.reward();
       const assignments = [];
@@ -206,27 +218,42 @@ export class UnitLauncher {
         assignments.push({ data, units: data.unit_data.map(() => ({ payAmount: reward })) });
       }
       if (assignments.length > 0) {
-        const { units } = await this.#o.store.createAssignmentsWithUnits(this.#o.taskRunId, assignments);
-        this.#queue.push(...units);
+        const launchNow = this.#o.maxConcurrentUnits === 0;
+        const { units } = await this.#o.store.createAssignmentsWithUnits(this.#o.taskRunId, assignments, {
+          unitStatus: launchNow ? 'launched' : 'created',
+          returnAssignments: false,
+        });
         this.#o.onCreated(units);
+        if (launchNow) toLaunch = units;
+        else this.#queue.push(...units);
       }
     }
     if (this.#reader.isDone()) {
       await this.#o.store.updateTaskRunState(this.#o.taskRunId, { sourceExhausted: true });
       this.#o.logger.debug('data source exhausted');
     }
-    return items.length > 0 || !this.#reader.isDone();
+    return items.length > 0 || !this.#reader.isDone() ? toLaunch : undefined;
   }
 
-  /** Launches `batch`; false (after putting the units back) when the provider refused. */
+  /**
+   * Launches `batch`: units still `created` in the store first, then all at the provider (units
+   * created `launched` go straight there). False (after putting the units back) when the provider
+   * refused.
+   */
   async #launch(batch: Unit[], rethrow: boolean): Promise<boolean> {
     const { store, provider } = this.#o;
-    const launched = launchesHeldUnits(store)
-      ? await store.launchCreatedUnits(batch)
-      : await store.transitionUnits(
-          batch.map((u) => u.id),
-          { from: 'created', to: 'launched' },
-        );
+    const created = batch.filter((u) => u.status === 'created');
+    let launched = batch;
+    if (created.length > 0) {
+      const moved = launchesHeldUnits(store)
+        ? await store.launchCreatedUnits(created)
+        : await store.transitionUnits(
+            created.map((u) => u.id),
+            { from: 'created', to: 'launched' },
+          );
+      launched =
+        created.length === batch.length ? moved : [...batch.filter((u) => u.status !== 'created'), ...moved];
+    }
     if (launched.length === 0) return true;
     let links: ReadonlyMap<string, string>;
     try {

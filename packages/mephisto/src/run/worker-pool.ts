@@ -7,9 +7,9 @@
  * its own code and message (refusals.ts).
  */
 import type { Logger } from 'pino';
-import { AlreadyExistsError, type Agent, type Unit, type Worker } from '../core/index.js';
+import { AlreadyExistsError, type Agent, type Assignment, type Unit, type Worker } from '../core/index.js';
 import type { CrowdProvider } from '../providers/crowd-provider.js';
-import type { ClaimRefusalCode, Store } from '../store/store.js';
+import type { ClaimRefusalCode, ClaimRequest, Store } from '../store/store.js';
 import type { QualificationRequirement } from './qualifications.js';
 import { meetsRequirement, workerIsQualified } from './qualifications.js';
 import type { RefusalCode } from './refusals.js';
@@ -39,7 +39,14 @@ export interface WorkerPoolOptions {
 }
 
 export type PoolAnswer =
-  | { readonly kind: 'assigned'; readonly worker: Worker; readonly agent: Agent; readonly unit: Unit }
+  | {
+      readonly kind: 'assigned';
+      readonly worker: Worker;
+      readonly agent: Agent;
+      readonly unit: Unit;
+      /** The unit's assignment, read in the claim (undefined when the store did not). */
+      readonly assignment: Assignment | undefined;
+    }
   | {
       readonly kind: 'refused';
       readonly worker: Worker | null;
@@ -54,6 +61,12 @@ export class WorkerPool {
   /** Workers never change once created: caching them by name saves a read per request. */
   readonly #workers = new Map<string, Worker>();
   readonly #warnedUnknown = new Set<string>();
+  /**
+   * The claim's qualification check (the same for every claim of the run), or undefined when the run
+   * has no requirement and no block qualification; null until first built. Built once: a claim is the
+   * engine's hottest call.
+   */
+  #eligibility: ClaimRequest['eligibility'] | null = null;
 
   constructor(options: WorkerPoolOptions) {
     this.#o = options;
@@ -92,59 +105,69 @@ export class WorkerPool {
     }
   }
 
+  #eligibilityCheck(): ClaimRequest['eligibility'] {
+    if (this.#eligibility !== null) return this.#eligibility;
+    const { requirements, blockQualification, logger } = this.#o;
+    const names = requirements.map((r) => r.qualification_name);
+    if (blockQualification !== undefined) names.push(blockQualification);
+    this.#eligibility =
+      names.length === 0
+        ? undefined
+        : {
+            names,
+            refusal: (grants, known) => {
+              if (blockQualification !== undefined && known.has(blockQualification)) {
+                // Mephisto adds a DoesNotExist requirement for it; we report it as a block.
+                const blocked = !meetsRequirement(grants.get(blockQualification), {
+                  qualification_name: blockQualification,
+                  comparator: 'DoesNotExist',
+                });
+                if (blocked) return 'blocked';
+              }
+              return workerIsQualified(grants, known, requirements, (name) => {
+                if (this.#warnedUnknown.has(name)) return;
+                this.#warnedUnknown.add(name);
+                logger.warn(
+                  { qualification: name },
+                  'qualification requirement names an unknown qualification; skipped',
+                );
+              })
+                ? null
+                : 'not_qualified';
+            },
+          };
+    return this.#eligibility;
+  }
+
   /** Gives `worker` a unit, or says why not. */
   async claim(worker: Worker): Promise<PoolAnswer> {
     if (await this.#providerBlocks(worker)) return this.#refuse(worker, 'blocked', 0);
-    const { store, taskRunId, requirements, blockQualification, workerCanDoUnit, logger } = this.#o;
+    const { store, taskRunId, workerCanDoUnit, logger } = this.#o;
     const caps = this.#o.caps();
-    const names = requirements.map((r) => r.qualification_name);
-    if (blockQualification !== undefined) names.push(blockQualification);
-    const result = await store.claimUnit({
+    const request: ClaimRequest = {
       taskRunId,
       workerId: worker.id,
       allowedConcurrent: caps.allowedConcurrent,
       maximumUnitsPerWorker: caps.maximumUnitsPerWorker,
-      ...(names.length === 0
-        ? {}
-        : {
-            eligibility: {
-              names,
-              refusal: (grants, known) => {
-                if (blockQualification !== undefined && known.has(blockQualification)) {
-                  // Mephisto adds a DoesNotExist requirement for it; we report it as a block.
-                  const blocked = !meetsRequirement(grants.get(blockQualification), {
-                    qualification_name: blockQualification,
-                    comparator: 'DoesNotExist',
-                  });
-                  if (blocked) return 'blocked';
-                }
-                return workerIsQualified(grants, known, requirements, (name) => {
-                  if (this.#warnedUnknown.has(name)) return;
-                  this.#warnedUnknown.add(name);
-                  logger.warn(
-                    { qualification: name },
-                    'qualification requirement names an unknown qualification; skipped',
-                  );
-                })
-                  ? null
-                  : 'not_qualified';
-              },
-            },
-          }),
-      ...(workerCanDoUnit === undefined
-        ? {}
-        : {
-            accept: (unit: Unit) => {
-              try {
-                return workerCanDoUnit(worker, unit);
-              } catch (error) {
-                logger.warn({ err: error, unitId: unit.id }, 'worker_can_do_unit threw; unit not offered');
-                return false;
-              }
-            },
-          }),
-    });
-    if (result.ok) return { kind: 'assigned', worker, agent: result.agent, unit: result.unit };
+      withAssignment: true,
+    };
+    const eligibility = this.#eligibilityCheck();
+    if (eligibility !== undefined) request.eligibility = eligibility;
+    if (workerCanDoUnit !== undefined) {
+      request.accept = (unit: Unit) => {
+        try {
+          return workerCanDoUnit(worker, unit);
+        } catch (error) {
+          logger.warn({ err: error, unitId: unit.id }, 'worker_can_do_unit threw; unit not offered');
+          return false;
+        }
+      };
+    }
+    const result = await store.claimUnit(request);
+    if (result.ok) {
+      const { agent, unit, assignment } = result;
+      return { kind: 'assigned', worker, agent, unit, assignment };
+    }
     const limit =
       result.code === 'too_many_concurrent'
         ? caps.allowedConcurrent

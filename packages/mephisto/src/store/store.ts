@@ -70,6 +70,24 @@ export interface NewAssignmentWithUnits {
   units: readonly { unitIndex?: number; payAmount: number }[];
 }
 
+/** How {@link Store.createAssignmentsWithUnits} creates and reports the work (added for the launcher). */
+export interface NewWorkOptions {
+  /**
+   * The status the new units start in: `created`, or `launched` for a caller that would launch them at
+   * once (a launcher with no `max_num_concurrent_units`). `launched` leaves the same rows as creating
+   * the units and moving them `created → launched` in the same transaction, written once instead of
+   * twice (the move rewrote every row and its status indexes: a fifth of a large launch).
+   * @default 'created'
+   */
+  unitStatus?: 'created' | 'launched';
+  /**
+   * Whether to return the assignments. With false the result's `assignments` is empty (the units are
+   * returned all the same), which spares turning every assignment's data back from JSON.
+   * @default true
+   */
+  returnAssignments?: boolean;
+}
+
 export interface NewUnit {
   assignmentId: string;
   unitIndex: number;
@@ -198,10 +216,23 @@ export interface ClaimRequest {
   accept?: (unit: Unit) => boolean;
   /** @default 'in task' */
   agentStatus?: NewAgent['status'];
+  /**
+   * Also read the unit's assignment in the claim's transaction and return it as `assignment` (a
+   * store may leave it out; the caller then reads it with {@link Store.getAssignment}). The engine
+   * needs it for every unit it gives out, and reading it here saves a second wait for the database.
+   * @default false
+   */
+  withAssignment?: boolean;
 }
 
 export type ClaimResult =
-  | { ok: true; agent: Agent; unit: Unit }
+  | {
+      ok: true;
+      agent: Agent;
+      unit: Unit;
+      /** The unit's assignment, when `withAssignment` was asked for and the store read it. */
+      assignment?: Assignment;
+    }
   | {
       ok: false;
       code: ClaimRefusalCode;
@@ -250,6 +281,74 @@ export interface TaskRunStateChange {
   initParams?: string;
 }
 
+// --- export (src/export reads results through these) ------------------------------------------------
+
+/** One page of a run's units for an export: see {@link Store.readUnitExportPage}. */
+export interface UnitExportQuery {
+  taskRunId: string;
+  /** Only units in these statuses; omitted = every status (an empty list matches nothing). */
+  statuses?: readonly UnitStatus[];
+  /** Also units with no agent (never taken, or offered again). @default false */
+  includeUnassigned?: boolean;
+  /** Where to go on: the previous page's `next`; null or omitted for the first page. */
+  cursor?: string | null;
+  /** Units per page, 1 to 10,000. @default 1000 */
+  limit?: number;
+}
+
+/** A page of {@link Store.readUnitExportPage}. */
+export interface UnitExportPage {
+  rows: UnitExportRow[];
+  /** Pass as `cursor` to read the next page; null when this page is the last. Opaque. */
+  next: string | null;
+}
+
+/** The latest review decision recorded for a unit (its newest `worker_review` row with a status). */
+export interface UnitExportReview {
+  status: string;
+  /** The review note given with the decision. */
+  feedback: string | null;
+  reviewedAt: Date;
+}
+
+/** A unit with everything an export shows about it, read in one page query. */
+export interface UnitExportRow {
+  unitId: string;
+  assignmentId: string;
+  taskRunId: string;
+  taskId: string;
+  unitIndex: number;
+  status: UnitStatus;
+  /** The unit's reward, dollars. */
+  payAmount: number;
+  /** The unit's current agent and worker (null when it has none). */
+  agentId: string | null;
+  agentStatus: AgentStatus | null;
+  workerId: string | null;
+  workerName: string | null;
+  /** When the agent was created (the worker took the unit). */
+  assignedAt: Date | null;
+  /** When the agent submitted; null when it has not. */
+  submittedAt: Date | null;
+  /** What the agent submitted, as {@link Store.getAgentSubmission} returns it; null when nothing. */
+  submission: unknown;
+  /** The assignment's data (the input the worker saw), null when it has none. */
+  inputData: unknown;
+  /** Sum of the bonuses of the unit's `worker_review` rows, dollars (0 when none). */
+  bonusTotal: number;
+  latestReview: UnitExportReview | null;
+}
+
+/** What a run has cost so far, from the units and reviews (a payments ledger will replace this). */
+export interface TaskRunSpend {
+  /** Sum of `payAmount` over units in `completed`, `accepted` and `soft_rejected`, dollars. */
+  rewards: number;
+  /** Units counted in `rewards`. */
+  paidUnits: number;
+  /** Sum of the bonuses of `worker_review` rows attached to the run's units, dollars. */
+  bonuses: number;
+}
+
 export interface Store {
   /** `sqlite` or `postgres`. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -288,12 +387,14 @@ export interface Store {
   /** One assignment of a run; task, requester, types and sandbox are copied from the run. */
   createAssignment(taskRunId: string, assignment?: { data?: unknown }): Promise<Assignment>;
   /**
-   * Creates many assignments and their units (status `created`) in one transaction, in batches. This is
-   * how a launcher creates a run's work: 100,000 units take well under a second on SQLite.
+   * Creates many assignments and their units (status `created`, or as `options` says) in one
+   * transaction, in batches. This is how a launcher creates a run's work: 100,000 units take well
+   * under a second on SQLite.
    */
   createAssignmentsWithUnits(
     taskRunId: string,
     assignments: readonly NewAssignmentWithUnits[],
+    options?: NewWorkOptions,
   ): Promise<{ assignments: Assignment[]; units: Unit[] }>;
   getAssignment(id: string): Promise<Assignment>;
   findAssignments(filter?: {
@@ -444,6 +545,24 @@ export interface Store {
   /** Applies `change` in one statement; returns the new state. A missing run → NotFound(task_run). */
   updateTaskRunState(taskRunId: string, change: TaskRunStateChange): Promise<TaskRunState>;
 
+  // --- export ---------------------------------------------------------------------------------------
+  /**
+   * One page of a run's units for an export, ordered by unit id (numerically): at most `limit` units
+   * matching the query, each joined with its agent, worker, assignment data, bonus total and latest
+   * review. Read on with `cursor: page.next` until `next` is null. Every unit is returned at most once
+   * even if its status changes meanwhile (paging is by id, never by status); a unit is returned as it
+   * is when its page is read (each page is one statement); units added to the run after the first
+   * page are not returned. Memory is bounded by the page, whatever the size of the run. A missing run
+   * → NotFound(task_run); a cursor this method did not produce → InvalidArgument.
+   */
+  readUnitExportPage(query: UnitExportQuery): Promise<UnitExportPage>;
+  /** The run's spend so far (see {@link TaskRunSpend}). A missing run → NotFound(task_run). */
+  sumTaskRunSpend(taskRunId: string): Promise<TaskRunSpend>;
+
+  // --- review ---------------------------------------------------------------------------------------
+  /** Review actions, their idempotency records, and the reads of the review app and monitor. */
+  readonly review: ReviewStore;
+
   // --- administration -------------------------------------------------------------------------------
   /** Rows per table (core tables and provider tables). */
   countRows(): Promise<TableCounts>;
@@ -452,4 +571,286 @@ export interface Store {
   migrate(): Promise<string[]>;
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
+}
+
+// --- review (src/review drives these; contract below) -------------------------------------------------
+
+/** Actions on a unit. */
+export type UnitReviewActionKind = 'approve' | 'reject' | 'soft_reject' | 'bonus';
+/** Actions on a worker (a grant or revoke targets one worker's grant of one qualification). */
+export type WorkerReviewActionKind = 'block' | 'unblock' | 'grant' | 'revoke';
+export type ReviewActionKind = UnitReviewActionKind | WorkerReviewActionKind;
+
+/** What an action did to its target: changed it, found it already so, or could not apply. */
+export type ReviewOutcome = 'applied' | 'skipped' | 'refused';
+
+/**
+ * Where the provider's part of an applied action stands (approve, reject, bonus, block and unblock
+ * have one; grants and skipped or refused actions have `none`):
+ * - `pending`: recorded, and the provider not (known to be) told yet. Whoever finds it pending calls
+ *   the provider again *with the same idempotency key*, which the provider must honour.
+ * - `done`: the provider did it. `manual`: the provider has no API for it and the requester does it by
+ *   hand (an in-house bonus is owed). `failed`: the provider refused; `deliveryDetail` says why.
+ */
+export type ReviewDelivery = 'none' | 'pending' | 'done' | 'manual' | 'failed';
+
+/** One review action on one target, as recorded (table `review_actions`). */
+export interface ReviewActionRecord {
+  id: string;
+  /** The client's key; unique together with `target`. */
+  idempotencyKey: string;
+  /** `unit:<id>`, `worker:<id>` or `grant:<qualification id>:<worker id>`. */
+  target: string;
+  /** The fingerprint of the request that made the record (see {@link ReviewStore}). */
+  requestHash: string;
+  action: ReviewActionKind;
+  outcome: ReviewOutcome;
+  /** For `refused`: the MephistoError code; null otherwise. */
+  code: string | null;
+  /** For `skipped` and `refused`: why, for people. */
+  message: string | null;
+  unitId: string | null;
+  workerId: string | null;
+  taskId: string | null;
+  taskRunId: string | null;
+  qualificationId: string | null;
+  /** A bonus's amount, dollars. */
+  amount: number | null;
+  /** A grant's value. */
+  value: number | null;
+  /** Feedback to the worker, or a bonus's or a block's reason. */
+  feedback: string | null;
+  /** The `worker_review` row an applied action wrote, if any. */
+  workerReviewId: string | null;
+  delivery: ReviewDelivery;
+  deliveryDetail: string | null;
+  creationDate: Date;
+  /** Last change of `delivery`. */
+  updateDate: Date;
+}
+
+/** The answer to an action request: the record, and whether an earlier request made it. */
+export interface ReviewActionAnswer {
+  record: ReviewActionRecord;
+  /** True when the record was found under the key (nothing was done now). */
+  replayed: boolean;
+}
+
+/** What to do with one unit, decided by the caller from the unit as locked in the transaction. */
+export type UnitReviewDecision =
+  /** Move the unit (and its agent, to the matching agent status) into a review status. */
+  | { kind: 'transition'; to: 'accepted' | 'rejected' | 'soft_rejected' }
+  /** Record the request's bonus for the unit's worker; the unit's status does not change. */
+  | { kind: 'bonus' }
+  /** Change nothing: already done (`skip`), or not allowed (`refuse`, with a MephistoError code). */
+  | { kind: 'skip'; message: string }
+  | { kind: 'refuse'; code: string; message: string };
+
+export interface UnitReviewRequest {
+  idempotencyKey: string;
+  /** The request's fingerprint: the same key with another fingerprint is refused, not replayed. */
+  requestHash: string;
+  action: UnitReviewActionKind;
+  /** Units to act on; each is its own target under the key. Duplicates are acted on once. */
+  unitIds: readonly string[];
+  /** Feedback to the worker (approve, reject, soft_reject) or the bonus's reason. */
+  feedback: string | null;
+  /** Bonus amount in dollars (action `bonus`). */
+  amount?: number | null;
+  /** Called inside the transaction, synchronously, once per unit not yet recorded under the key. */
+  decide(unit: Unit): UnitReviewDecision;
+}
+
+export interface WorkerReviewRequest {
+  idempotencyKey: string;
+  requestHash: string;
+  action: WorkerReviewActionKind;
+  workerId: string;
+  /** A block's reason (recorded on the block and its `worker_review` row). */
+  reason?: string | null;
+  /** For grant and revoke. */
+  qualificationId?: string;
+  /** For grant. @default 1 */
+  value?: number;
+}
+
+/** A unit as the review lists show it: with its worker's name and its agent's dates. */
+export interface ReviewUnitRow {
+  unit: Unit;
+  workerName: string | null;
+  /** When the current agent took the unit; null without an agent. */
+  assignedAt: Date | null;
+  /** When the current agent submitted; null when it has not. */
+  submittedAt: Date | null;
+}
+
+export interface ReviewUnitQuery {
+  taskRunId: string;
+  /** Only these statuses; omitted = every status (an empty list matches nothing). */
+  statuses?: readonly UnitStatus[];
+  workerId?: string;
+  /** A unit id, or text found (case-insensitively) in the worker's name. */
+  search?: string;
+  /** Keyset: only units after this one in (creation date, id) order. */
+  after?: { creationDate: Date; unitId: string };
+  /** 1 to 1,000. */
+  limit: number;
+}
+
+/** Units, rewards and bonuses of one run, by status (every status present). */
+export interface RunReviewStats {
+  taskRunId: string;
+  unitsByStatus: Record<UnitStatus, number>;
+  /** Sum of `payAmount` per status, dollars. */
+  payByStatus: Record<UnitStatus, number>;
+  /** Sum of the bonuses of `worker_review` rows of the run's units, dollars (as TaskRunSpend counts). */
+  bonuses: number;
+  /** When the run ended (TaskRunState.end), or null. */
+  endedAt: Date | null;
+}
+
+/** What the monitor compares to see whether a run changed, read with a few index-only queries. */
+export interface RunMonitorProbe {
+  unitsByStatus: Record<UnitStatus, number>;
+  /** Newest submission of the run (epoch ms), or null. */
+  lastSubmittedAt: number | null;
+  /** Review actions and activity entries of the run so far (they are only ever added). */
+  actions: number;
+  activity: number;
+  /** When the run ended (epoch ms), or null while it runs. */
+  endedAt: number | null;
+}
+
+export type RunActivityKind = 'refusal' | 'error';
+
+export interface NewRunActivity {
+  taskRunId: string;
+  kind: RunActivityKind;
+  /** A refusal code (run/refusals.ts) or a MephistoError code. */
+  code: string;
+  message: string;
+  workerName?: string | null;
+  /** @default the store clock's now */
+  at?: Date;
+}
+
+export interface RunActivity {
+  id: string;
+  taskRunId: string;
+  kind: RunActivityKind;
+  code: string;
+  message: string;
+  workerName: string | null;
+  at: Date;
+}
+
+/** A worker with their units (of one task, or all) counted per status. */
+export interface WorkerSummary {
+  worker: Worker;
+  unitsByStatus: Record<UnitStatus, number>;
+  /** Rewards of accepted and soft-rejected units plus bonuses, dollars. */
+  earned: number;
+  blocked: boolean;
+}
+
+/**
+ * Review actions and what the review app and the monitor read.
+ *
+ * **Idempotency.** Every action carries the client's key. A record is kept per (key, target) under a
+ * UNIQUE constraint, written in the same transaction as the action's effects (the unit and agent
+ * status, the `worker_review` row, the block or grant): so an action is applied at most once per key,
+ * and a request that finds its key already recorded for a target gets that record back
+ * (`replayed: true`) and changes nothing, whether it came later or concurrently (the loser of a race
+ * waits for the winner's commit, then replays). A key found with another `requestHash` →
+ * MEPHISTO_ERR_REVIEW_KEY_REUSED and nothing is done. Skipped and refused outcomes are recorded too,
+ * so a retry gets the same answer.
+ *
+ * **Provider calls** are not the store's: an applied action that needs one is recorded with delivery
+ * `pending`; the caller then calls the provider with the key and records the result with
+ * {@link ReviewStore.setReviewDelivery}. A crash in between leaves `pending`, found by
+ * `findReviewActions({ delivery: 'pending' })`.
+ */
+export interface ReviewStore {
+  /**
+   * Acts on each unit in one transaction per batch of units (all locked first, in id order), in the
+   * order given. For each unit: a record under the key → replayed; a missing unit → a `refused` record
+   * with MEPHISTO_ERR_UNIT_NOT_FOUND; else `decide(unit)`: a transition moves the unit and its agent
+   * compare-and-set (the core transition tables must allow both) and writes a `worker_review` row with
+   * the agent status and the feedback; a bonus writes a `worker_review` row with the amount for the
+   * unit's worker. Returns one answer per distinct unit id, in order.
+   */
+  applyUnitReviews(request: UnitReviewRequest): Promise<ReviewActionAnswer[]>;
+  /**
+   * Blocks (every requester), unblocks (every block of the worker), grants or revokes, in one
+   * transaction with the worker locked. Already so (blocked, not blocked, same value, no grant) →
+   * `skipped`. Applied block, grant and revoke write a `worker_review` row. A missing worker or
+   * qualification → NotFound (no record).
+   */
+  applyWorkerReview(request: WorkerReviewRequest): Promise<ReviewActionAnswer>;
+  /** Records the provider call's result. A missing record → InvalidArgument. */
+  setReviewDelivery(
+    actionId: string,
+    delivery: ReviewDelivery,
+    detail: string | null,
+  ): Promise<ReviewActionRecord>;
+  /** Records many provider calls' results, in few statements (a bulk action's). Unknown ids are ignored. */
+  setReviewDeliveries(
+    updates: readonly { actionId: string; delivery: ReviewDelivery; detail: string | null }[],
+  ): Promise<void>;
+  /**
+   * The units that exist among `unitIds` (in that order) with their current agent and worker (null
+   * when none): what a provider call names. Three statements whatever the count.
+   */
+  getReviewedWork(
+    unitIds: readonly string[],
+  ): Promise<{ unit: Unit; agent: Agent | null; worker: Worker | null }[]>;
+  /** Records matching every given field, oldest first. */
+  findReviewActions(filter: {
+    unitIds?: readonly string[];
+    workerId?: string;
+    taskRunId?: string;
+    idempotencyKey?: string;
+    action?: ReviewActionKind;
+    outcome?: ReviewOutcome;
+    delivery?: ReviewDelivery;
+    /** At most this many (the oldest). */
+    limit?: number;
+  }): Promise<ReviewActionRecord[]>;
+
+  /**
+   * A page of a run's units in (creation date, id) order. Stays fast on large runs: with no worker and
+   * no search each status is read from the (run, status, creation date, id) index and merged.
+   */
+  listReviewUnits(query: ReviewUnitQuery): Promise<{ rows: ReviewUnitRow[]; more: boolean }>;
+  /** Units matching the query's filters (its `after` and `limit` are ignored). */
+  countReviewUnits(query: Omit<ReviewUnitQuery, 'after' | 'limit'>): Promise<number>;
+  /** The units that exist among `unitIds`, in that order. */
+  getReviewUnits(unitIds: readonly string[]): Promise<ReviewUnitRow[]>;
+  /** The worker's units (those they hold or held at the end) across every task, newest first. */
+  findWorkerUnits(workerId: string, limit: number): Promise<(ReviewUnitRow & { taskName: string })[]>;
+  /** Stats of the given runs (all runs when omitted), in the order of the runs' creation. */
+  reviewRunStats(taskRunIds?: readonly string[]): Promise<RunReviewStats[]>;
+  /** Workers with their unit counts, every worker or those who took a unit of `taskId`, by name. */
+  listWorkerSummaries(filter?: { taskId?: string; workerId?: string }): Promise<WorkerSummary[]>;
+
+  /** The monitor's change check. A missing run → NotFound(task_run). */
+  probeRun(taskRunId: string): Promise<RunMonitorProbe>;
+  /** Submissions of the run per minute since `sinceMs` (minutes without any are left out), oldest first. */
+  submissionsPerMinute(taskRunId: string, sinceMs: number): Promise<{ minute: number; count: number }[]>;
+  /**
+   * The run's spend so far, counted as TaskRunSpend counts it: rewards of units in `completed`,
+   * `accepted` and `soft_rejected`, and the bonuses of `worker_review` rows of its units. Reads only
+   * those units (not every unit of the run). A missing run → zeros.
+   */
+  sumRunSpend(taskRunId: string): Promise<{ rewards: number; bonuses: number }>;
+  /** Distinct workers holding an `assigned` unit of the run. */
+  countActiveWorkers(taskRunId: string): Promise<number>;
+  /**
+   * Appends to the run's activity log, in one transaction; then, when `keep` is given, keeps only the
+   * newest `keep` entries per run and kind. A missing run fails the whole batch (the callers' log is
+   * best effort and drops it).
+   */
+  recordRunActivity(entries: readonly NewRunActivity[], options?: { keep?: number }): Promise<void>;
+  /** The run's newest entries of `kind`, newest first. */
+  findRunActivity(taskRunId: string, kind: RunActivityKind, limit: number): Promise<RunActivity[]>;
 }

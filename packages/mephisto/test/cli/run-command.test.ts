@@ -134,7 +134,7 @@ describe('mephisto run: the quick start', () => {
     const links = result.stdout.match(/http:\/\/localhost:\d+\?worker_id=WORKER_USERNAME&id=\d+/g) ?? [];
     expect(links).toHaveLength(3);
     expect(result.stdout).toContain('Run ended: completed');
-    expect(result.stdout).toMatch(/\n  completed: +3\n/);
+    expect(result.stdout).toMatch(/\n {2}completed: +3\n/);
   });
 });
 

@@ -5,11 +5,16 @@
  *
  * It checks the port's contract: the type and sandbox flag, worker names, a link per launched unit,
  * and idempotency of every call, since a resumed run repeats setup, launch, expiry and teardown for the
- * same run and units.
+ * same run and units; and the review duties, which must be safe to repeat with the same idempotency
+ * key (the review service calls again after a crash).
  */
 import { describe, expect, it } from 'vitest';
-import type { Unit } from '../../src/core/index.js';
-import type { CrowdProvider, ProviderRunContext } from '../../src/providers/crowd-provider.js';
+import type { Agent, Unit } from '../../src/core/index.js';
+import type {
+  CrowdProvider,
+  ProviderDutyResult,
+  ProviderRunContext,
+} from '../../src/providers/crowd-provider.js';
 import { testRunContext, testTaskRun, testUnits, testWorker } from './provider-fixtures.js';
 
 export interface ProviderUnderTest {
@@ -155,6 +160,49 @@ export function describeProviderConformance(options: ProviderConformanceOptions)
         await provider.teardownRun(runA);
         await expectOffered(subject, unitsB, true);
         await provider.teardownRun(runB);
+      }));
+
+    it('carries out review duties, each safe to repeat with the same idempotency key', () =>
+      withProvider(async ({ provider }) => {
+        const context = testRunContext();
+        const [unit] = testUnits(1, context);
+        if (unit === undefined) throw new Error('no unit');
+        const worker = testWorker(provider.workerName('reviewed'), options.type);
+        const agent: Agent = {
+          id: '4000001',
+          workerId: worker.id,
+          unitId: unit.id,
+          taskId: unit.taskId,
+          taskRunId: unit.taskRunId,
+          assignmentId: unit.assignmentId,
+          taskType: unit.taskType,
+          providerType: unit.providerType,
+          status: 'completed',
+          creationDate: unit.creationDate,
+        };
+        const work = { unit: { ...unit, status: 'completed' as const, workerId: worker.id }, agent, worker };
+        const results: ProviderDutyResult[] = [];
+        for (let i = 0; i < 2; i++) {
+          results.push(
+            await provider.approveWork({ work, feedback: 'thanks', idempotencyKey: 'conf-approve' }),
+          );
+          results.push(await provider.rejectWork({ work, feedback: 'no', idempotencyKey: 'conf-reject' }));
+          results.push(
+            await provider.payBonus({
+              worker,
+              unit: work.unit,
+              agent,
+              amount: 0.25,
+              reason: 'well done',
+              idempotencyKey: 'conf-bonus',
+            }),
+          );
+          results.push(await provider.blockWorker({ worker, reason: 'spam', idempotencyKey: 'conf-block' }));
+          results.push(await provider.unblockWorker({ worker, idempotencyKey: 'conf-unblock' }));
+        }
+        for (const result of results) expect(['done', 'manual']).toContain(result.status);
+        // The repeat answers as the first call did.
+        expect(results.slice(5).map((r) => r.status)).toEqual(results.slice(0, 5).map((r) => r.status));
       }));
 
     it('does not block a worker it knows nothing about', () =>

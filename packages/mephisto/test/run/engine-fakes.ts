@@ -11,7 +11,11 @@ import type {
 } from '../../src/blueprints/blueprint.js';
 import { parseTaskConfig, type TaskConfig } from '../../src/core/config/task-config.js';
 import type { ManualClock, Unit, Worker } from '../../src/core/index.js';
-import type { CrowdProvider, ProviderRunContext } from '../../src/providers/crowd-provider.js';
+import type {
+  CrowdProvider,
+  ProviderDutyResult,
+  ProviderRunContext,
+} from '../../src/providers/crowd-provider.js';
 import {
   Operator,
   type LiveRun,
@@ -61,6 +65,22 @@ export class FakeProvider implements CrowdProvider {
   teardownRun(context: ProviderRunContext): Promise<void> {
     this.teardownCalls.push(context);
     return Promise.resolve();
+  }
+  /** Review duties: the engine never calls them; review tests use the mock provider's records. */
+  approveWork(): Promise<ProviderDutyResult> {
+    return Promise.resolve({ status: 'done' });
+  }
+  rejectWork(): Promise<ProviderDutyResult> {
+    return Promise.resolve({ status: 'done' });
+  }
+  payBonus(): Promise<ProviderDutyResult> {
+    return Promise.resolve({ status: 'done' });
+  }
+  blockWorker(): Promise<ProviderDutyResult> {
+    return Promise.resolve({ status: 'done' });
+  }
+  unblockWorker(): Promise<ProviderDutyResult> {
+    return Promise.resolve({ status: 'done' });
   }
 }
 

@@ -7,13 +7,24 @@ import type { InhouseProviderArgs } from '../../core/config/provider-args.js';
 import { InhouseProviderArgsSchema } from '../../core/config/provider-args.js';
 import { sectionField } from '../../core/config/config-section.js';
 import type { Unit, Worker } from '../../core/index.js';
-import type { CrowdProvider, ProviderRunContext } from '../crowd-provider.js';
+import type {
+  CrowdProvider,
+  ProviderBlockRequest,
+  ProviderBonusRequest,
+  ProviderDutyResult,
+  ProviderRunContext,
+  ProviderUnblockRequest,
+  ProviderWorkReview,
+} from '../crowd-provider.js';
 import { linkWithQuery } from '../provider-links.js';
 import { inhouseWrapCrowdSource } from './wrap-crowd-source.js';
 
 export const INHOUSE_PROVIDER_TYPE = 'inhouse';
 /** The placeholder in an inhouse link that the person sharing it replaces with the worker's name. */
 export const INHOUSE_WORKER_PLACEHOLDER = 'WORKER_USERNAME';
+
+const DONE: ProviderDutyResult = { status: 'done' };
+const MANUAL: ProviderDutyResult = { status: 'manual' };
 
 /** `ui_base_url`'s schema default (Mephisto's local server address). */
 const DEFAULT_UI_BASE_URL: unknown = sectionField(InhouseProviderArgsSchema, 'ui_base_url')?.defaultValue;
@@ -63,6 +74,31 @@ export class InhouseProvider implements CrowdProvider {
 
   teardownRun(_context: ProviderRunContext): Promise<void> {
     return Promise.resolve();
+  }
+
+  // Review duties: there is no platform to tell. The store's records (the review, the block) are
+  // the whole effect, so these are idempotent by doing nothing.
+
+  approveWork(_request: ProviderWorkReview): Promise<ProviderDutyResult> {
+    return Promise.resolve(DONE);
+  }
+
+  rejectWork(_request: ProviderWorkReview): Promise<ProviderDutyResult> {
+    return Promise.resolve(DONE);
+  }
+
+  /** In-house bonuses are paid by hand (as in Mephisto): the bonus is recorded as owed. */
+  payBonus(_request: ProviderBonusRequest): Promise<ProviderDutyResult> {
+    return Promise.resolve(MANUAL);
+  }
+
+  /** The store's block keeps the worker out; there is nothing else to block. */
+  blockWorker(_request: ProviderBlockRequest): Promise<ProviderDutyResult> {
+    return Promise.resolve(DONE);
+  }
+
+  unblockWorker(_request: ProviderUnblockRequest): Promise<ProviderDutyResult> {
+    return Promise.resolve(DONE);
   }
 
   /**

@@ -5,7 +5,15 @@
  */
 import type { MockProviderArgs } from '../../core/config/provider-args.js';
 import type { Unit, Worker } from '../../core/index.js';
-import type { CrowdProvider, ProviderRunContext } from '../crowd-provider.js';
+import type {
+  CrowdProvider,
+  ProviderBlockRequest,
+  ProviderBonusRequest,
+  ProviderDutyResult,
+  ProviderRunContext,
+  ProviderUnblockRequest,
+  ProviderWorkReview,
+} from '../crowd-provider.js';
 import { linkWithQuery } from '../provider-links.js';
 import { MOCK_WRAP_CROWD_SOURCE } from './wrap-crowd-source.js';
 
@@ -14,7 +22,23 @@ export const MOCK_PROVIDER_TYPE = 'mock';
 export const MOCK_LINK_WORKER_ID = 'x';
 
 /** The provider calls {@link MockProvider.failNext} can make fail. */
-export type MockProviderMethod = 'setupRun' | 'launchUnits' | 'expireUnits' | 'teardownRun';
+export type MockProviderMethod =
+  | 'setupRun'
+  | 'launchUnits'
+  | 'expireUnits'
+  | 'teardownRun'
+  | 'approveWork'
+  | 'rejectWork'
+  | 'payBonus'
+  | 'blockWorker'
+  | 'unblockWorker';
+
+/** One review duty the mock carried out (a repeated idempotency key records nothing new). */
+export type MockReviewCall =
+  | { readonly duty: 'approveWork' | 'rejectWork'; readonly request: ProviderWorkReview }
+  | { readonly duty: 'payBonus'; readonly request: ProviderBonusRequest }
+  | { readonly duty: 'blockWorker'; readonly request: ProviderBlockRequest }
+  | { readonly duty: 'unblockWorker'; readonly request: ProviderUnblockRequest };
 
 export interface MockProviderOptions {
   /**
@@ -39,10 +63,18 @@ export class MockProvider implements CrowdProvider {
   readonly launchedUnitIds = new Set<string>();
   /** Units expired, by id. A unit launched again after expiring leaves this set. */
   readonly expiredUnitIds = new Set<string>();
+  /**
+   * Review duties carried out, in order: one entry per idempotency key, as a platform that honours
+   * keys would act (so "paid once" is `reviewCalls.filter(c => c.duty === 'payBonus').length`).
+   */
+  readonly reviewCalls: MockReviewCall[] = [];
+  /** Every review duty call, repeats included (a retry with the same key shows up here only). */
+  reviewCallCount = 0;
 
   readonly #linkWorkerId: (unit: Unit) => string;
   readonly #blockedWorkerNames = new Set<string>();
   readonly #failures = new Map<MockProviderMethod, Error>();
+  readonly #doneKeys = new Map<string, ProviderDutyResult>();
 
   constructor(
     readonly args: MockProviderArgs = { _provider_type: 'mock' },
@@ -103,6 +135,50 @@ export class MockProvider implements CrowdProvider {
     return Promise.resolve();
   }
 
+  approveWork(request: ProviderWorkReview): Promise<ProviderDutyResult> {
+    return this.#duty({ duty: 'approveWork', request });
+  }
+
+  rejectWork(request: ProviderWorkReview): Promise<ProviderDutyResult> {
+    return this.#duty({ duty: 'rejectWork', request });
+  }
+
+  payBonus(request: ProviderBonusRequest): Promise<ProviderDutyResult> {
+    return this.#duty({ duty: 'payBonus', request });
+  }
+
+  /** A review's unblock; `unblockWorker(name)` (no promise) is the test helper of the same name. */
+  unblockWorker(request: ProviderUnblockRequest): Promise<ProviderDutyResult>;
+  unblockWorker(workerName: string): void;
+  unblockWorker(request: ProviderUnblockRequest | string): Promise<ProviderDutyResult> | void {
+    if (typeof request === 'string') {
+      this.#blockedWorkerNames.delete(request);
+      return;
+    }
+    return this.#duty({ duty: 'unblockWorker', request }, () => {
+      this.#blockedWorkerNames.delete(request.worker.name);
+    });
+  }
+
+  /**
+   * Carries out a review duty once per idempotency key, as a platform honouring keys does: a repeated
+   * key returns the first result and records nothing. `failNext(duty)` makes it throw (and, like a
+   * platform that failed, leaves the key undone).
+   */
+  #duty(call: MockReviewCall, effect?: () => void): Promise<ProviderDutyResult> {
+    this.reviewCallCount++;
+    const failure = this.#takeFailure(call.duty);
+    if (failure !== undefined) return Promise.reject(failure);
+    const key = `${call.duty}:${call.request.idempotencyKey}`;
+    const done = this.#doneKeys.get(key);
+    if (done !== undefined) return Promise.resolve(done);
+    effect?.();
+    this.reviewCalls.push(call);
+    const result: ProviderDutyResult = { status: 'done', reference: `mock-${this.reviewCalls.length}` };
+    this.#doneKeys.set(key, result);
+    return Promise.resolve(result);
+  }
+
   /** `worker_id` and `assignment_id` from the link; a submit shows an in-page confirmation. */
   wrapCrowdSourceScript(): string {
     return MOCK_WRAP_CROWD_SOURCE;
@@ -114,15 +190,19 @@ export class MockProvider implements CrowdProvider {
   }
 
   /**
-   * Blocks a worker on the provider's side, by the store's worker name (with `_sandbox`), so a test
-   * can block a worker before it first arrives.
+   * A review's block of a worker (recorded once per key); or, given a worker name (the store's, with
+   * `_sandbox`), the test helper that blocks a worker on the provider's side before it first arrives.
    */
-  blockWorker(workerName: string): void {
-    this.#blockedWorkerNames.add(workerName);
-  }
-
-  unblockWorker(workerName: string): void {
-    this.#blockedWorkerNames.delete(workerName);
+  blockWorker(request: ProviderBlockRequest): Promise<ProviderDutyResult>;
+  blockWorker(workerName: string): void;
+  blockWorker(request: ProviderBlockRequest | string): Promise<ProviderDutyResult> | void {
+    if (typeof request === 'string') {
+      this.#blockedWorkerNames.add(request);
+      return;
+    }
+    return this.#duty({ duty: 'blockWorker', request }, () => {
+      this.#blockedWorkerNames.add(request.worker.name);
+    });
   }
 
   /**

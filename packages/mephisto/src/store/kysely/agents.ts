@@ -10,6 +10,7 @@
  * each UPDATE sees every change committed before it. Multi-statement changes (createAgent,
  * transitionAgent) run in one transaction and use the same guard on every row they move.
  */
+import type { Selectable } from 'kysely';
 import {
   AGENT_STATUSES,
   AGENT_TRANSITIONS,
@@ -40,6 +41,7 @@ import type {
   UnitTransition,
 } from '../store.js';
 import { allOf, filterConditions, type FilterSpec } from './filters.js';
+import type { UnitsTable } from './schema.js';
 import { idOut, newIdParam, rowId, toAgent, toOnboardingAgent, toUnit } from './row-mapping.js';
 import {
   nowMs,
@@ -83,17 +85,42 @@ export async function transitionUnit(ctx: StoreContext, id: string, change: Unit
     );
   }
   const unitId = requireIdParam('unit', id);
+  // Detaching is only written when the unit can have an agent to detach: a unit `created` or
+  // `launched` has none (it enters those only by being created or detached), and naming agent_id and
+  // worker_id makes SQLite rewrite the worker indexes and check both foreign keys for the same null.
+  const detach = detaches(to) && from.some((f) => !detaches(f));
+  const statements = ctx.backend.sqlite;
   const row = await ctx.backend.autocommit((db) =>
-    db
-      .updateTable('units')
-      .set(detaches(to) ? { status: to, agent_id: null, worker_id: null } : { status: to })
-      .where('unit_id', '=', unitId)
-      .where('status', 'in', from)
-      .returningAll()
-      .executeTakeFirst(),
+    statements
+      ? // The same compare-and-set as a prepared statement: building it through Kysely cost more than
+        // running it.
+        (statements.prepare(unitTransitionSql(detach, from.length)).get(to, unitId, ...from) as
+          Selectable<UnitsTable> | undefined)
+      : db
+          .updateTable('units')
+          .set(detach ? { status: to, agent_id: null, worker_id: null } : { status: to })
+          .where('unit_id', '=', unitId)
+          .where('status', 'in', from)
+          .returningAll()
+          .executeTakeFirst(),
   );
   if (row) return toUnit(row);
   throw await unitConflict(ctx.db, id, unitId, from);
+}
+
+const UNIT_TRANSITION_SQL = new Map<string, string>();
+
+/** `update units … where unit_id = ? and status in (…) returning *`, one text per shape. */
+function unitTransitionSql(detach: boolean, expected: number): string {
+  const key = `${detach ? 'd' : ''}${expected}`;
+  let text = UNIT_TRANSITION_SQL.get(key);
+  if (text === undefined) {
+    const set = detach ? 'status = ?, agent_id = null, worker_id = null' : 'status = ?';
+    const statuses = Array.from({ length: expected }, () => '?').join(', ');
+    text = `update units set ${set} where unit_id = ? and status in (${statuses}) returning *`;
+    UNIT_TRANSITION_SQL.set(key, text);
+  }
+  return text;
 }
 
 /** The error for a unit compare-and-set that matched nothing: it is missing, or in another status. */
@@ -138,7 +165,7 @@ export async function createAgent(ctx: StoreContext, agent: NewAgent): Promise<A
       const row = await trx
         .insertInto('agents')
         .values({
-          agent_id: newIdParam(ctx.ids.next()),
+          agent_id: newIdParam(ctx.ids),
           worker_id: workerId,
           unit_id: unitId,
           task_id: rowId(unit.task_id),
@@ -282,7 +309,7 @@ export async function createOnboardingAgent(
       const row = await trx
         .insertInto('onboarding_agents')
         .values({
-          onboarding_agent_id: newIdParam(ctx.ids.next()),
+          onboarding_agent_id: newIdParam(ctx.ids),
           worker_id: workerId,
           task_id: rowId(run.task_id),
           task_run_id: rowId(run.task_run_id),

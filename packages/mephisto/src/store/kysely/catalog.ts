@@ -11,12 +11,16 @@ import {
   type Worker,
 } from '../../core/index.js';
 import type { NewTask } from '../store.js';
-import { allOf, filterConditions } from './filters.js';
+import type { Selectable } from 'kysely';
+import { FilterQuery, allOf, filterConditions } from './filters.js';
 import { newIdParam, toProject, toRequester, toTask, toWorker } from './row-mapping.js';
+import type { WorkersTable } from './schema.js';
 import {
   nowMs,
+  readFixed,
   requireIdParam,
   requireRow,
+  runFixed,
   translateWriteError,
   withFreshIds,
   type StoreContext,
@@ -34,7 +38,7 @@ export async function createProject(ctx: StoreContext, name: string): Promise<Pr
       const row = await ctx.backend.autocommit((db) =>
         db
           .insertInto('projects')
-          .values({ project_id: newIdParam(ctx.ids.next()), project_name: name, creation_date: nowMs(ctx) })
+          .values({ project_id: newIdParam(ctx.ids), project_name: name, creation_date: nowMs(ctx) })
           .returningAll()
           .executeTakeFirstOrThrow(),
       );
@@ -81,7 +85,7 @@ export async function createTask(ctx: StoreContext, task: NewTask): Promise<Task
         const row = await trx
           .insertInto('tasks')
           .values({
-            task_id: newIdParam(ctx.ids.next()),
+            task_id: newIdParam(ctx.ids),
             task_name: task.name,
             task_type: task.taskType,
             project_id: projectId,
@@ -186,7 +190,7 @@ export async function createRequester(
         db
           .insertInto('requesters')
           .values({
-            requester_id: newIdParam(ctx.ids.next()),
+            requester_id: newIdParam(ctx.ids),
             requester_name: requester.name,
             provider_type: requester.providerType,
             creation_date: nowMs(ctx),
@@ -244,18 +248,16 @@ export async function createWorker(
   requireName(worker.providerType, 'provider type');
   return withFreshIds(async () => {
     try {
-      const row = await ctx.backend.autocommit((db) =>
-        db
-          .insertInto('workers')
-          .values({
-            worker_id: newIdParam(ctx.ids.next()),
-            worker_name: worker.name,
-            provider_type: worker.providerType,
-            creation_date: nowMs(ctx),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow(),
+      // Once per new worker, a thousand at the start of a large run: fixed SQL, not a built query.
+      const [row] = await ctx.backend.autocommit((db) =>
+        runFixed<Selectable<WorkersTable>>(
+          db,
+          ctx.dialect,
+          'insert into workers (worker_id, worker_name, provider_type, creation_date) values (?, ?, ?, ?) returning *',
+          [newIdParam(ctx.ids), worker.name, worker.providerType, nowMs(ctx)],
+        ),
       );
+      if (!row) throw new Error('the insert of a worker returned no row');
       return toWorker(row);
     } catch (error) {
       throw translateWriteError(
@@ -282,18 +284,15 @@ export async function findWorkers(
   ctx: StoreContext,
   filter?: { name?: string; providerType?: string },
 ): Promise<Worker[]> {
-  const where = filterConditions(
-    ctx.dialect,
-    { name: ['worker_name', 'text'], providerType: ['provider_type', 'text'] },
-    filter,
-  );
-  if (where === null) return [];
-  const rows = await ctx.db
-    .selectFrom('workers')
-    .selectAll()
-    .$if(where.length > 0, (qb) => qb.where(allOf(where)))
-    .orderBy('creation_date')
-    .orderBy('worker_id')
-    .execute();
+  // The engine looks each new worker up by name: a fixed query, not one built each time.
+  const query = FIND_WORKERS.build(ctx.dialect, filter);
+  if (query === null) return [];
+  const rows = await readFixed<Selectable<WorkersTable>>(ctx, query.text, query.params);
   return rows.map(toWorker);
 }
+
+const FIND_WORKERS = new FilterQuery<{ name?: string; providerType?: string }>(
+  { name: ['worker_name', 'text'], providerType: ['provider_type', 'text'] },
+  'select * from workers',
+  ' order by creation_date, worker_id',
+);

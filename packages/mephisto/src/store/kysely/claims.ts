@@ -11,11 +11,18 @@
  *   group commit), so a claim sees every change committed before it and nothing interleaves with it.
  */
 import { sql, type SqlBool, type Selectable } from 'kysely';
-import { InvalidArgumentError, NotFoundError, TransitionConflictError, type Unit } from '../../core/index.js';
-import type { ClaimRequest, ClaimResult, GrantsByName } from '../store.js';
-import { idOut, newIdParam, rowId, toAgent, toUnit } from './row-mapping.js';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  TransitionConflictError,
+  type Agent,
+  type AgentStatus,
+  type Unit,
+} from '../../core/index.js';
+import type { ClaimRefusalCode, ClaimRequest, ClaimResult, GrantsByName } from '../store.js';
+import { boolOut, dateOut, idOut, newIdParam, rowId, toAgent, toAssignment, toUnit } from './row-mapping.js';
 import { nowMs, requireIdParam, withFreshIds, type Queryable, type StoreContext } from './store-context.js';
-import type { AgentsTable, UnitsTable } from './schema.js';
+import type { AssignmentsTable, UnitsTable } from './schema.js';
 import type { SqliteStatements } from './store-backend.js';
 import { requireStatus } from './validate.js';
 
@@ -47,13 +54,17 @@ export async function claimUnit(ctx: StoreContext, request: ClaimRequest): Promi
   if (statements) {
     return withFreshIds(() =>
       ctx.backend.transaction((trx) =>
-        claimOnSqlite(ctx, statements, trx, request, {
+        claimOnSqlite(
+          ctx,
+          statements,
+          trx,
+          request,
           runId,
           workerId,
           allowedConcurrent,
           maximum,
           agentStatus,
-        }),
+        ),
       ),
     );
   }
@@ -99,7 +110,7 @@ export async function claimUnit(ctx: StoreContext, request: ClaimRequest): Promi
       const agentRow = await trx
         .insertInto('agents')
         .values({
-          agent_id: newIdParam(ctx.ids.next()),
+          agent_id: newIdParam(ctx.ids),
           worker_id: workerId,
           unit_id: unitId,
           task_id: BigInt(unit.taskId),
@@ -122,7 +133,14 @@ export async function claimUnit(ctx: StoreContext, request: ClaimRequest): Promi
       // The unit is locked (PostgreSQL) or the transaction exclusive (SQLite): this is a backstop.
       if (!taken)
         throw new TransitionConflictError('unit', unit.id, ['launched'], 'taken', 'claimed meanwhile');
-      return { ok: true, agent: toAgent(agentRow), unit: toUnit(taken) };
+      const claimed = { ok: true as const, agent: toAgent(agentRow), unit: toUnit(taken) };
+      if (request.withAssignment !== true) return claimed;
+      const assignment = await trx
+        .selectFrom('assignments')
+        .selectAll()
+        .where('assignment_id', '=', BigInt(unit.assignmentId))
+        .executeTakeFirstOrThrow();
+      return { ...claimed, assignment: toAssignment(assignment) };
     }),
   );
 }
@@ -243,93 +261,166 @@ async function firstAcceptedUnit(
 
 // --- SQLite: the same claim as prepared statements ----------------------------------------------------
 //
-// The claim is the engine's hottest path. On SQLite it runs as four prepared statements on the
-// connection the group commit holds (the transaction is exclusive, as above): one read of everything
-// the checks need (run, worker, counts, block), the candidate, the agent's insert, the unit's
-// compare-and-set (positional parameters: better-sqlite3 binds no numbered ones). Same conditions, same order of checks, same results as the Kysely form above.
+// The claim is the engine's hottest path. On SQLite it runs as prepared statements on the connection the
+// group commit holds (the transaction is exclusive, as above): the run, worker and block checks in one
+// read; the worker's counts only when a cap needs them or a refusal reports them (they cannot change
+// within the transaction, so counting late gives the same figures); the candidate; the agent's insert;
+// the unit's compare-and-set. The agent and unit returned are built from what the statements wrote
+// (no `returning *` to turn back into objects). Positional parameters: better-sqlite3 binds no
+// numbered ones. Same conditions, same order of checks, same results as the Kysely form above.
 
 const COUNTED_SQL = COUNTED_UNIT_STATUSES.map((s) => `'${s}'`).join(', ');
 
 const CLAIM_CHECKS_SQL = `select r.task_id as task_id, r.requester_id as requester_id,
   exists (select 1 from workers where worker_id = ?) as worker_found,
-  (select count(*) from units where task_id = r.task_id and worker_id = ?
-     and status in (${COUNTED_SQL})) as counted,
-  (select count(*) from units where task_id = r.task_id and worker_id = ?
-     and status = 'assigned' and task_run_id = r.task_run_id) as held,
   exists (select 1 from worker_blocks where worker_id = ?
      and (requester_id is null or requester_id = r.requester_id)) as blocked
 from task_runs r where r.task_run_id = ?`;
 
-const CANDIDATES_SQL = `select u.* from units u
-where u.task_run_id = ? and u.status = 'launched' and u.unit_index >= 0
-  and not exists (select 1 from units o where o.assignment_id = u.assignment_id and o.worker_id = ?)
-order by u.creation_date, u.unit_id limit ?`;
+/** Both counts in one pass over the worker's units of the task (index on task_id, worker_id). */
+const CLAIM_COUNTS_SQL = `select count(*) as counted,
+  coalesce(sum(status = 'assigned' and task_run_id = ?), 0) as held
+from units where task_id = ? and worker_id = ? and status in (${COUNTED_SQL})`;
 
-const CANDIDATES_AFTER_SQL = `select u.* from units u
+// The limits are part of the text, never bound: SQLite (3.47+) reads a bound LIMIT while planning and
+// marks the statement to be compiled again whenever it is bound anew, and better-sqlite3 binds on every
+// call, so `limit ?` recompiled the candidate query on every claim (six times the cost of running it).
+const CANDIDATES_FROM = `select u.* from units u
 where u.task_run_id = ? and u.status = 'launched' and u.unit_index >= 0
-  and not exists (select 1 from units o where o.assignment_id = u.assignment_id and o.worker_id = ?)
+  and not exists (select 1 from units o where o.assignment_id = u.assignment_id and o.worker_id = ?)`;
+
+/** The first candidate (no `accept` to ask). */
+const FIRST_CANDIDATE_SQL = `${CANDIDATES_FROM}
+order by u.creation_date, u.unit_id limit 1`;
+
+/** A batch of candidates for `accept`, from the start or after the last one read. */
+const CANDIDATES_SQL = `${CANDIDATES_FROM}
+order by u.creation_date, u.unit_id limit ${CANDIDATE_BATCH}`;
+
+const CANDIDATES_AFTER_SQL = `${CANDIDATES_FROM}
   and (u.creation_date > ? or (u.creation_date = ? and u.unit_id > ?))
-order by u.creation_date, u.unit_id limit ?`;
+order by u.creation_date, u.unit_id limit ${CANDIDATE_BATCH}`;
 
 const INSERT_AGENT_SQL = `insert into agents (agent_id, worker_id, unit_id, task_id, task_run_id, assignment_id,
-  task_type, provider_type, status, creation_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`;
+  task_type, provider_type, status, creation_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const TAKE_UNIT_SQL = `update units set status = 'assigned', agent_id = ?, worker_id = ?
-where unit_id = ? and status = 'launched' returning *`;
+where unit_id = ? and status = 'launched'`;
+
+const ASSIGNMENT_SQL = 'select * from assignments where assignment_id = ?';
 
 interface ClaimChecksRow {
   task_id: bigint;
   requester_id: bigint;
   worker_found: bigint | number;
-  counted: bigint | number;
-  held: bigint | number;
   blocked: bigint | number;
 }
 
-async function claimOnSqlite(
+interface ClaimCountsRow {
+  counted: bigint | number;
+  held: bigint | number;
+}
+
+function claimOnSqlite(
   ctx: StoreContext,
   statements: SqliteStatements,
   trx: Queryable,
   request: ClaimRequest,
-  checked: {
-    runId: bigint;
-    workerId: bigint;
-    allowedConcurrent: number;
-    maximum: number;
-    agentStatus: string;
-  },
-): Promise<ClaimResult> {
-  const { runId, workerId, allowedConcurrent, maximum, agentStatus } = checked;
-  const checks = statements
-    .prepare(CLAIM_CHECKS_SQL)
-    .all(workerId, workerId, workerId, workerId, runId)[0] as ClaimChecksRow | undefined;
+  runId: bigint,
+  workerId: bigint,
+  allowedConcurrent: number,
+  maximum: number,
+  agentStatus: string,
+): ClaimResult | Promise<ClaimResult> {
+  const checks = statements.prepare(CLAIM_CHECKS_SQL).get(workerId, workerId, runId) as
+    ClaimChecksRow | undefined;
   if (!checks) throw new NotFoundError('task_run', request.taskRunId);
   if (!Number(checks.worker_found)) throw new NotFoundError('worker', request.workerId);
-  const held = Number(checks.held);
-  const counted = Number(checks.counted);
-  const refuse = (code: Exclude<ClaimResult, { ok: true }>['code']): ClaimResult => ({
-    ok: false,
-    code,
-    held,
-    counted,
-  });
-
-  if (request.checkBlocks !== false && Number(checks.blocked)) return refuse('blocked');
-  if (request.eligibility) {
-    const { grants, known } = await grantsOf(trx, workerId, request.eligibility.names);
-    const refusal = request.eligibility.refusal(grants, known);
-    if (refusal !== null) return refuse(refusal);
+  const { eligibility } = request;
+  if (request.checkBlocks !== false && Number(checks.blocked)) {
+    return finishClaimOnSqlite(
+      ctx,
+      statements,
+      request,
+      checks,
+      runId,
+      workerId,
+      0,
+      0,
+      agentStatus,
+      'blocked',
+    );
   }
-  if (allowedConcurrent > 0 && held >= allowedConcurrent) return refuse('too_many_concurrent');
-  if (maximum > 0 && counted >= maximum) return refuse('max_for_task');
+  if (!eligibility) {
+    // Synchronous from here: the group commit runs it without awaiting (see GroupCommit).
+    return finishClaimOnSqlite(
+      ctx,
+      statements,
+      request,
+      checks,
+      runId,
+      workerId,
+      allowedConcurrent,
+      maximum,
+      agentStatus,
+      null,
+    );
+  }
+  return grantsOf(trx, workerId, eligibility.names).then(({ grants, known }) =>
+    finishClaimOnSqlite(
+      ctx,
+      statements,
+      request,
+      checks,
+      runId,
+      workerId,
+      allowedConcurrent,
+      maximum,
+      agentStatus,
+      eligibility.refusal(grants, known),
+    ),
+  );
+}
 
-  const row = firstAcceptedRowOnSqlite(statements, runId, workerId, request.accept);
-  if (!row) return refuse('no_units');
+/** The claim after the block and qualification checks (`refusal`, null when they passed). */
+function finishClaimOnSqlite(
+  ctx: StoreContext,
+  statements: SqliteStatements,
+  request: ClaimRequest,
+  checks: ClaimChecksRow,
+  runId: bigint,
+  workerId: bigint,
+  allowedConcurrent: number,
+  maximum: number,
+  agentStatus: string,
+  refused: ClaimRefusalCode | null,
+): ClaimResult {
+  let counts: ClaimCountsRow | undefined;
+  let refusal = refused;
+  if (refusal === null && (allowedConcurrent > 0 || maximum > 0)) {
+    counts = workerCountsOnSqlite(statements, runId, checks.task_id, workerId);
+    if (allowedConcurrent > 0 && Number(counts.held) >= allowedConcurrent) refusal = 'too_many_concurrent';
+    else if (maximum > 0 && Number(counts.counted) >= maximum) refusal = 'max_for_task';
+  }
+  const row =
+    refusal === null ? firstAcceptedRowOnSqlite(statements, runId, workerId, request.accept) : undefined;
+  if (!row) {
+    // Counted here if no cap needed them: nothing changed in the transaction since the checks.
+    counts ??= workerCountsOnSqlite(statements, runId, checks.task_id, workerId);
+    return {
+      ok: false,
+      code: refusal ?? 'no_units',
+      held: Number(counts.held),
+      counted: Number(counts.counted),
+    };
+  }
 
-  const agentRow = statements
+  const agentId = newIdParam(ctx.ids);
+  const now = nowMs(ctx);
+  statements
     .prepare(INSERT_AGENT_SQL)
-    .all(
-      newIdParam(ctx.ids.next()),
+    .run(
+      agentId,
       workerId,
       row.unit_id,
       row.task_id,
@@ -338,14 +429,55 @@ async function claimOnSqlite(
       row.task_type,
       row.provider_type,
       agentStatus,
-      nowMs(ctx),
-    )[0] as Selectable<AgentsTable>;
-  const taken = statements.prepare(TAKE_UNIT_SQL).all(agentRow.agent_id, workerId, row.unit_id)[0] as
-    Selectable<UnitsTable> | undefined;
+      now,
+    );
+  const taken = statements.prepare(TAKE_UNIT_SQL).run(agentId, workerId, row.unit_id);
   // The transaction is exclusive: this is a backstop.
-  if (!taken)
+  if (Number(taken.changes) !== 1)
     throw new TransitionConflictError('unit', idOut(row.unit_id), ['launched'], 'taken', 'claimed meanwhile');
-  return { ok: true, agent: toAgent(agentRow), unit: toUnit(taken) };
+  const id = agentId.toString();
+  const unit: Unit = {
+    id: idOut(row.unit_id),
+    assignmentId: idOut(row.assignment_id),
+    unitIndex: Number(row.unit_index),
+    payAmount: row.pay_amount,
+    providerType: row.provider_type,
+    status: 'assigned',
+    agentId: id,
+    workerId: request.workerId,
+    taskType: row.task_type,
+    taskId: idOut(row.task_id),
+    taskRunId: idOut(row.task_run_id),
+    sandbox: boolOut(row.sandbox),
+    requesterId: idOut(row.requester_id),
+    creationDate: dateOut(row.creation_date),
+  };
+  const agent: Agent = {
+    id,
+    workerId: request.workerId,
+    unitId: unit.id,
+    taskId: unit.taskId,
+    taskRunId: unit.taskRunId,
+    assignmentId: unit.assignmentId,
+    taskType: unit.taskType,
+    providerType: unit.providerType,
+    status: agentStatus as AgentStatus,
+    creationDate: new Date(now),
+  };
+  if (request.withAssignment !== true) return { ok: true, agent, unit };
+  const assignment = statements
+    .prepare(ASSIGNMENT_SQL)
+    .get(row.assignment_id) as Selectable<AssignmentsTable>;
+  return { ok: true, agent, unit, assignment: toAssignment(assignment) };
+}
+
+function workerCountsOnSqlite(
+  statements: SqliteStatements,
+  runId: bigint,
+  taskId: bigint,
+  workerId: bigint,
+): ClaimCountsRow {
+  return statements.prepare(CLAIM_COUNTS_SQL).get(runId, taskId, workerId) as ClaimCountsRow;
 }
 
 function firstAcceptedRowOnSqlite(
@@ -354,14 +486,17 @@ function firstAcceptedRowOnSqlite(
   workerId: bigint,
   accept: ((unit: Unit) => boolean) | undefined,
 ): Selectable<UnitsTable> | undefined {
-  const limit = accept ? CANDIDATE_BATCH : 1;
-  let rows = statements.prepare(CANDIDATES_SQL).all(runId, workerId, limit) as Selectable<UnitsTable>[];
+  if (!accept) {
+    return statements.prepare(FIRST_CANDIDATE_SQL).all(runId, workerId)[0] as
+      Selectable<UnitsTable> | undefined;
+  }
+  let rows = statements.prepare(CANDIDATES_SQL).all(runId, workerId) as Selectable<UnitsTable>[];
   for (;;) {
     for (const row of rows) {
-      if (!accept || accept(toUnit(row))) return row;
+      if (accept(toUnit(row))) return row;
     }
     const last = rows.at(-1);
-    if (!accept || last === undefined || rows.length < CANDIDATE_BATCH) return undefined;
+    if (last === undefined || rows.length < CANDIDATE_BATCH) return undefined;
     rows = statements
       .prepare(CANDIDATES_AFTER_SQL)
       .all(
@@ -370,7 +505,6 @@ function firstAcceptedRowOnSqlite(
         Number(last.creation_date),
         Number(last.creation_date),
         rowId(last.unit_id),
-        limit,
       ) as Selectable<UnitsTable>[];
   }
 }

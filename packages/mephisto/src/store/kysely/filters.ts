@@ -117,3 +117,67 @@ export function filterText<F extends object>(
   }
   return { text: parts.join(' and '), params };
 }
+
+/**
+ * A fixed query over one table's filter, `head` + ` where <conditions>` + `tail`, for the engine's
+ * frequent reads (`runFixed` / `readFixed`). Its text depends only on the shape of the filter (which
+ * fields are set or null, how many statuses a list names), so each shape's text is built once and the
+ * same string handed out after that: not rebuilt, and not hashed again by the statement cache, on
+ * every call.
+ */
+export class FilterQuery<F extends object> {
+  readonly #texts = new Map<number, string>();
+  readonly #fields: readonly (keyof F & string)[];
+
+  constructor(
+    private readonly spec: FilterSpec<F>,
+    private readonly head: string,
+    private readonly tail = '',
+  ) {
+    this.#fields = Object.keys(spec) as (keyof F & string)[];
+  }
+
+  /** The text and parameters for `filter`, or `null` when no row can match (see filterText). */
+  build(dialect: StoreDialect, filter: F | undefined): { text: string; params: unknown[] } | null {
+    // The shape: per field, 0 unset, 1 null, 2 a value, 2 + n a list of n statuses; base 16.
+    let shape = 0;
+    let cacheable = true;
+    const params: unknown[] = [];
+    for (const key of this.#fields) {
+      const value: unknown = filter?.[key];
+      let code = 0;
+      if (value === null) {
+        code = 1;
+      } else if (value !== undefined) {
+        const [, kind] = this.spec[key];
+        if (kind === 'id') {
+          const id = typeof value === 'string' ? idParam(value) : undefined;
+          if (id === undefined) return null;
+          params.push(id);
+          code = 2;
+        } else if (kind === 'bool') {
+          params.push(boolParam(dialect, value === true));
+          code = 2;
+        } else if (kind === 'status' && Array.isArray(value)) {
+          if (value.length === 0) return null;
+          for (const status of value as unknown[]) params.push(status);
+          code = value.length === 1 ? 2 : 2 + value.length;
+        } else {
+          params.push(value);
+          code = 2;
+        }
+      }
+      if (code > 15) cacheable = false;
+      shape = shape * 16 + code;
+    }
+    if (!Number.isSafeInteger(shape)) cacheable = false;
+    let text = cacheable ? this.#texts.get(shape) : undefined;
+    if (text === undefined) {
+      const where = filterText(dialect, this.spec, filter);
+      if (where === null) return null;
+      text = `${this.head}${where.text === '' ? '' : ` where ${where.text}`}${this.tail}`;
+      if (cacheable) this.#texts.set(shape, text);
+    }
+    return { text, params };
+  }
+}

@@ -39,11 +39,15 @@ import type {
   NewTask,
   NewTaskRun,
   NewUnit,
+  NewWorkOptions,
   NewWorkerReview,
   SchemaStatus,
   StatusMatch,
   Store,
   TableCounts,
+  TaskRunSpend,
+  UnitExportQuery,
+  UnitExportPage,
   UnitFilter,
   UnitTransition,
 } from '../store.js';
@@ -53,6 +57,9 @@ import * as runState from './run-state.js';
 import * as submissions from './submissions.js';
 import * as unitBatches from './unit-batches.js';
 import * as workerBlocks from './worker-blocks.js';
+import { KyselyReviewStore } from './review-store.js';
+import * as exportSpend from './export-spend.js';
+import * as exportUnits from './export-units.js';
 import * as catalog from './catalog.js';
 import { mapDriverError } from './db-errors.js';
 import * as qualifications from './qualifications.js';
@@ -66,6 +73,8 @@ export class KyselyStore implements Store {
   readonly location: string;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Review actions and reads (review-store.ts), through the same envelope as every call here. */
+  readonly review: KyselyReviewStore;
   readonly #backend: StoreBackend;
   readonly #ctx: StoreContext;
   #closing: Promise<void> | undefined;
@@ -77,6 +86,7 @@ export class KyselyStore implements Store {
     this.ids = ids;
     this.#backend = backend;
     this.#ctx = { backend, db: backend.db, dialect: backend.dialect, clock, ids };
+    this.review = new KyselyReviewStore((operation) => this.#call(operation));
   }
 
   async #call<T>(operation: (ctx: StoreContext) => Promise<T>): Promise<T> {
@@ -160,8 +170,9 @@ export class KyselyStore implements Store {
   createAssignmentsWithUnits(
     taskRunId: string,
     assignments: readonly NewAssignmentWithUnits[],
+    options?: NewWorkOptions,
   ): Promise<{ assignments: Assignment[]; units: Unit[] }> {
-    return this.#call((ctx) => runs.createAssignmentsWithUnits(ctx, taskRunId, assignments));
+    return this.#call((ctx) => runs.createAssignmentsWithUnits(ctx, taskRunId, assignments, options));
   }
   getAssignment(id: string): Promise<Assignment> {
     return this.#call((ctx) => runs.getAssignment(ctx, id));
@@ -317,6 +328,15 @@ export class KyselyStore implements Store {
   }
   updateTaskRunState(taskRunId: string, change: TaskRunStateChange): Promise<TaskRunState> {
     return this.#call((ctx) => runState.updateTaskRunState(ctx, taskRunId, change));
+  }
+
+  // --- export --------------------------------------------------------------------------------------
+
+  readUnitExportPage(query: UnitExportQuery): Promise<UnitExportPage> {
+    return this.#call((ctx) => exportUnits.readUnitExportPage(ctx, query));
+  }
+  sumTaskRunSpend(taskRunId: string): Promise<TaskRunSpend> {
+    return this.#call((ctx) => exportSpend.sumTaskRunSpend(ctx, taskRunId));
   }
 
   // --- administration ------------------------------------------------------------------------------

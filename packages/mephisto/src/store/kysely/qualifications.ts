@@ -39,7 +39,7 @@ export async function createQualification(
         db
           .insertInto('qualifications')
           .values({
-            qualification_id: newIdParam(ctx.ids.next()),
+            qualification_id: newIdParam(ctx.ids),
             qualification_name: qualification.name,
             description: qualification.description ?? null,
             creation_date: nowMs(ctx),
@@ -149,7 +149,7 @@ export async function grantQualification(
       const upserted = await trx
         .insertInto('granted_qualifications')
         .values({
-          granted_qualification_id: newIdParam(ctx.ids.next()),
+          granted_qualification_id: newIdParam(ctx.ids),
           worker_id: workerId,
           qualification_id: qualificationId,
           value,
@@ -259,7 +259,7 @@ export async function createWorkerReview(ctx: StoreContext, review: NewWorkerRev
       const row = await trx
         .insertInto('worker_review')
         .values({
-          id: newIdParam(ctx.ids.next()),
+          id: newIdParam(ctx.ids),
           unit_id: unitId,
           worker_id: workerId,
           task_id: taskId,

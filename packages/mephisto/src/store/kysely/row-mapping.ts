@@ -24,7 +24,7 @@ import type {
   Worker,
   WorkerReview,
 } from '../../core/index.js';
-import { InvalidArgumentError } from '../../core/index.js';
+import { InvalidArgumentError, type IdGenerator } from '../../core/index.js';
 import type {
   AgentsTable,
   AssignmentsTable,
@@ -58,14 +58,24 @@ export function idParam(id: string): bigint | undefined {
   return value <= MAX_ID ? value : undefined;
 }
 
-/** The form of a freshly generated id (the generator's output is trusted but still checked). */
-export function newIdParam(id: string): bigint {
-  const value = idParam(id);
-  if (value === undefined)
-    throw new InvalidArgumentError(
-      `the id generator produced "${id}", not a positive 63-bit decimal integer`,
-    );
+/**
+ * A fresh id from the generator, in its database form: drawn as a bigint when the generator offers one
+ * (no formatting and parsing back), else parsed from its decimal string. Trusted, but still checked.
+ */
+export function newIdParam(ids: IdGenerator): bigint {
+  if (ids.nextBigInt === undefined) {
+    const id = ids.next();
+    const value = idParam(id);
+    if (value === undefined) throw badGeneratedId(id);
+    return value;
+  }
+  const value: unknown = ids.nextBigInt();
+  if (typeof value !== 'bigint' || value < 1n || value > MAX_ID) throw badGeneratedId(String(value));
   return value;
+}
+
+function badGeneratedId(id: string): InvalidArgumentError {
+  return new InvalidArgumentError(`the id generator produced "${id}", not a positive 63-bit decimal integer`);
 }
 
 /** An id read from one row, as a parameter for another statement. */
@@ -192,6 +202,55 @@ export function toUnit(row: Selectable<UnitsTable>): Unit {
     sandbox: boolOut(row.sandbox),
     requesterId: idOut(row.requester_id),
     creationDate: dateOut(row.creation_date),
+  };
+}
+
+/**
+ * A unit's columns in the order {@link unitOfArray} reads them, for statements that return rows as
+ * arrays (SqliteStatements.prepareRaw) on the hottest paths.
+ */
+export const UNIT_ARRAY_COLUMNS =
+  'unit_id, assignment_id, unit_index, pay_amount, provider_type, status, agent_id, worker_id, ' +
+  'task_type, task_id, task_run_id, sandbox, requester_id, creation_date';
+
+/** A unit from a row of {@link UNIT_ARRAY_COLUMNS}. */
+export function unitOfArray(row: readonly unknown[]): Unit {
+  return {
+    id: idOut(row[0] as DbInt),
+    assignmentId: idOut(row[1] as DbInt),
+    unitIndex: intOut(row[2] as DbInt),
+    payAmount: row[3] as number,
+    providerType: row[4] as string,
+    status: row[5] as UnitStatus,
+    agentId: idOrNullOut(row[6] as DbInt | null),
+    workerId: idOrNullOut(row[7] as DbInt | null),
+    taskType: row[8] as string,
+    taskId: idOut(row[9] as DbInt),
+    taskRunId: idOut(row[10] as DbInt),
+    sandbox: boolOut(row[11] as DbBool),
+    requesterId: idOut(row[12] as DbInt),
+    creationDate: dateOut(row[13] as DbInt),
+  };
+}
+
+/** An agent's columns (its submission left out) in the order {@link agentOfArray} reads them. */
+export const AGENT_ARRAY_COLUMNS =
+  'agent_id, worker_id, unit_id, task_id, task_run_id, assignment_id, task_type, provider_type, status, ' +
+  'creation_date';
+
+/** An agent from a row of {@link AGENT_ARRAY_COLUMNS}. */
+export function agentOfArray(row: readonly unknown[]): Agent {
+  return {
+    id: idOut(row[0] as DbInt),
+    workerId: idOut(row[1] as DbInt),
+    unitId: idOut(row[2] as DbInt),
+    taskId: idOut(row[3] as DbInt),
+    taskRunId: idOut(row[4] as DbInt),
+    assignmentId: idOut(row[5] as DbInt),
+    taskType: row[6] as string,
+    providerType: row[7] as string,
+    status: row[8] as AgentStatus,
+    creationDate: dateOut(row[9] as DbInt),
   };
 }
 

@@ -8,8 +8,8 @@ import {
   type TaskRun,
   type Unit,
 } from '../../core/index.js';
-import type { NewAssignmentWithUnits, NewTaskRun, NewUnit, UnitFilter } from '../store.js';
-import { allOf, filterConditions, filterText, type FilterSpec } from './filters.js';
+import type { NewAssignmentWithUnits, NewTaskRun, NewUnit, NewWorkOptions, UnitFilter } from '../store.js';
+import { FilterQuery, allOf, filterConditions, type FilterSpec } from './filters.js';
 import {
   boolOut,
   boolParam,
@@ -26,15 +26,18 @@ import type { AssignmentsTable, TaskRunsTable } from './schema.js';
 import type { BulkColumn } from './store-backend.js';
 import {
   nowMs,
+  readFixed,
   requireIdParam,
   requireRow,
-  runFixed,
   translateWriteError,
   withFreshIds,
   type Queryable,
   type StoreContext,
 } from './store-context.js';
-import { requireFinite, requireInteger, requireName } from './validate.js';
+import { requireFinite, requireInteger, requireName, requireStatus } from './validate.js';
+
+/** The statuses bulk creation may give new units (see NewWorkOptions.unitStatus). */
+const NEW_UNIT_STATUSES = ['created', 'launched'] as const;
 
 // --- task runs --------------------------------------------------------------------------------------
 
@@ -50,7 +53,7 @@ export async function createTaskRun(ctx: StoreContext, run: NewTaskRun): Promise
       const row = await trx
         .insertInto('task_runs')
         .values({
-          task_run_id: newIdParam(ctx.ids.next()),
+          task_run_id: newIdParam(ctx.ids),
           task_id: taskId,
           requester_id: requesterId,
           init_params: run.initParams,
@@ -136,7 +139,7 @@ export async function createAssignment(
       const row = await trx
         .insertInto('assignments')
         .values({
-          assignment_id: newIdParam(ctx.ids.next()),
+          assignment_id: newIdParam(ctx.ids),
           task_id: rowId(run.task_id),
           task_run_id: rowId(run.task_run_id),
           requester_id: rowId(run.requester_id),
@@ -155,9 +158,8 @@ export async function createAssignment(
 
 export async function getAssignment(ctx: StoreContext, id: string): Promise<Assignment> {
   // Read once per assignment given to a worker: a fixed statement, not a query built each time.
-  const [row] = await runFixed<Selectable<AssignmentsTable>>(
-    ctx.db,
-    ctx.dialect,
+  const [row] = await readFixed<Selectable<AssignmentsTable>>(
+    ctx,
     'select * from assignments where assignment_id = ?',
     [requireIdParam('assignment', id)],
   );
@@ -232,18 +234,24 @@ function where(a: number, u?: number): string {
 }
 
 /**
- * The unit indices of one requested assignment: as given, or 0, 1, … Two units with the same index
- * are the unique-key violation createUnit reports, so AlreadyExists.
+ * The unit indices of one requested assignment: as given, or 0, 1, … (undefined when no unit gives
+ * one: the indices are then the positions, and no array is made). Two units with the same index are
+ * the unique-key violation createUnit reports, so AlreadyExists.
  */
-function unitIndices(units: NewAssignmentWithUnits['units'], a: number): number[] {
+function unitIndices(units: NewAssignmentWithUnits['units'], a: number): number[] | undefined {
+  let first = 0;
+  while (
+    first < units.length &&
+    (units[first] as NewAssignmentWithUnits['units'][number]).unitIndex === undefined
+  )
+    first++;
+  if (first === units.length) return undefined;
   const indices = new Array<number>(units.length);
-  let explicit = false;
   for (let u = 0; u < units.length; u++) {
     const given = (units[u] as NewAssignmentWithUnits['units'][number]).unitIndex;
-    if (given !== undefined) explicit = true;
     indices[u] = given === undefined ? u : requireInteger(given, () => `${where(a, u)}.unitIndex`);
   }
-  if (explicit && new Set(indices).size !== indices.length) {
+  if (new Set(indices).size !== indices.length) {
     const duplicate = indices.find((index, i) => indices.indexOf(index) !== i) ?? 0;
     throw new AlreadyExistsError(
       'unit',
@@ -264,9 +272,14 @@ export async function createAssignmentsWithUnits(
   ctx: StoreContext,
   taskRunId: string,
   assignments: readonly NewAssignmentWithUnits[],
+  options: NewWorkOptions = {},
 ): Promise<{ assignments: Assignment[]; units: Unit[] }> {
   const list: unknown = assignments;
   if (!Array.isArray(list)) throw new InvalidArgumentError('assignments must be an array');
+  const unitStatus = requireStatus(options.unitStatus ?? 'created', NEW_UNIT_STATUSES, 'unitStatus');
+  const returnAssignments = options.returnAssignments ?? true;
+  if (typeof returnAssignments !== 'boolean')
+    throw new InvalidArgumentError('returnAssignments must be a boolean');
   return withFreshIds(() =>
     ctx.backend.transaction(async (trx) => {
       const run = await selectTaskRun(trx, taskRunId);
@@ -294,8 +307,8 @@ export async function createAssignmentsWithUnits(
         if (!Array.isArray(units)) throw new InvalidArgumentError(`${where(a)}.units must be an array`);
         const indices = unitIndices(request.units, a);
         const data = jsonIn(request.data, () => `${where(a)}.data`);
-        const assignmentId = ctx.ids.next();
-        const assignmentParam = newIdParam(assignmentId);
+        const assignmentParam = newIdParam(ctx.ids);
+        const assignmentId = assignmentParam.toString();
         assignmentWriter.add([
           assignmentParam,
           taskParam,
@@ -307,32 +320,34 @@ export async function createAssignmentsWithUnits(
           data,
           now,
         ]);
-        createdAssignments.push({
-          id: assignmentId,
-          taskId,
-          taskRunId: runId,
-          requesterId,
-          taskType,
-          providerType,
-          sandbox,
-          data: jsonOut(data),
-          creationDate,
-        });
-        for (let u = 0; u < indices.length; u++) {
-          const unitIndex = indices[u] as number;
-          const payAmount = requireFinite(
-            (request.units[u] as NewAssignmentWithUnits['units'][number]).payAmount,
-            () => `${where(a, u)}.payAmount`,
-          );
-          const unitId = ctx.ids.next();
-          const unitParam = newIdParam(unitId);
+        if (returnAssignments) {
+          createdAssignments.push({
+            id: assignmentId,
+            taskId,
+            taskRunId: runId,
+            requesterId,
+            taskType,
+            providerType,
+            sandbox,
+            data: jsonOut(data),
+            creationDate,
+          });
+        }
+        for (let u = 0; u < request.units.length; u++) {
+          const unitIndex = indices === undefined ? u : (indices[u] as number);
+          let payAmount = (request.units[u] as NewAssignmentWithUnits['units'][number]).payAmount;
+          // Checked inline: the message (and its closure) is only made for a bad value.
+          if (typeof payAmount !== 'number' || !Number.isFinite(payAmount))
+            payAmount = requireFinite(payAmount, `${where(a, u)}.payAmount`);
+          const unitParam = newIdParam(ctx.ids);
+          const unitId = unitParam.toString();
           unitWriter.add([
             unitParam,
             assignmentParam,
             unitIndex,
             payAmount,
             providerType,
-            'created',
+            unitStatus,
             taskType,
             taskParam,
             runParam,
@@ -346,7 +361,7 @@ export async function createAssignmentsWithUnits(
             unitIndex,
             payAmount,
             providerType,
-            status: 'created',
+            status: unitStatus,
             agentId: null,
             workerId: null,
             taskType,
@@ -387,7 +402,7 @@ export async function createUnit(ctx: StoreContext, unit: NewUnit): Promise<Unit
         const row = await trx
           .insertInto('units')
           .values({
-            unit_id: newIdParam(ctx.ids.next()),
+            unit_id: newIdParam(ctx.ids),
             assignment_id: rowId(assignment.assignment_id),
             unit_index: index,
             pay_amount: pay,
@@ -457,26 +472,22 @@ export async function findUnits(ctx: StoreContext, filter?: UnitFilter): Promise
   return rows.map(toUnit);
 }
 
+const COUNT_UNITS = new FilterQuery(UNIT_FILTER, 'select count(*) as n from units');
+
 export async function countUnits(ctx: StoreContext, filter?: UnitFilter): Promise<number> {
-  const where = filterConditions(ctx.dialect, UNIT_FILTER, filter);
-  if (where === null) return 0;
-  const row = await ctx.db
-    .selectFrom('units')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .$if(where.length > 0, (qb) => qb.where(allOf(where)))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  // The launcher counts its slots before every fill: a fixed query, not one built each time.
+  const query = COUNT_UNITS.build(ctx.dialect, filter);
+  if (query === null) return 0;
+  const [row] = await readFixed<{ n: string | number | bigint }>(ctx, query.text, query.params);
+  return Number(row?.n ?? 0);
 }
 
+const HAS_UNITS = new FilterQuery(UNIT_FILTER, 'select unit_id from units', ' limit 1');
+
 export async function hasUnits(ctx: StoreContext, filter?: UnitFilter): Promise<boolean> {
-  // The engine asks this after every change: the SQL text is built directly (see filterText).
-  const where = filterText(ctx.dialect, UNIT_FILTER, filter);
-  if (where === null) return false;
-  const rows = await runFixed(
-    ctx.db,
-    ctx.dialect,
-    `select unit_id from units${where.text === '' ? '' : ` where ${where.text}`} limit 1`,
-    where.params,
-  );
+  // The engine asks this after every change: a fixed query, not one built each time.
+  const query = HAS_UNITS.build(ctx.dialect, filter);
+  if (query === null) return false;
+  const rows = await readFixed(ctx, query.text, query.params);
   return rows.length > 0;
 }

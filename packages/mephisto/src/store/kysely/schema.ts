@@ -229,3 +229,59 @@ export const CORE_TABLES: readonly TableName[] = [
   'worker_review',
   'worker_blocks',
 ];
+
+// --- review (0005) ------------------------------------------------------------------------------------
+
+/** Ours (0005): one review action on one target, with its idempotency key (see review-actions.ts). */
+export interface ReviewActionsTable {
+  action_id: IdColumn;
+  idempotency_key: TextColumn;
+  /** `unit:<id>`, `worker:<id>` or `grant:<qualification id>:<worker id>`. */
+  target: TextColumn;
+  /** Fingerprint of the request, to refuse a key reused for another request. */
+  request_hash: TextColumn;
+  action: TextColumn;
+  /** `applied`, `skipped` or `refused`. */
+  outcome: TextColumn;
+  outcome_code: NullableTextColumn;
+  outcome_message: NullableTextColumn;
+  unit_id: NullableIdColumn;
+  worker_id: NullableIdColumn;
+  task_id: NullableIdColumn;
+  task_run_id: NullableIdColumn;
+  qualification_id: NullableIdColumn;
+  /** Bonus in dollars. */
+  amount: NullableRealColumn;
+  /** Qualification value granted. */
+  value: NullableIntColumn;
+  /** Feedback to the worker, a bonus's or a block's reason. */
+  feedback: NullableTextColumn;
+  worker_review_id: NullableIdColumn;
+  /** The provider call: `none`, `pending`, `done`, `manual` or `failed`. */
+  delivery: TextColumn;
+  delivery_detail: NullableTextColumn;
+  creation_date: MillisColumn;
+  update_date: MillisColumn;
+}
+
+/** Ours (0005): refusals and errors of a run, append-only. */
+export interface RunActivityTable {
+  activity_id: IdColumn;
+  task_run_id: IdColumn;
+  /** `refusal` or `error`. */
+  kind: TextColumn;
+  code: TextColumn;
+  message: TextColumn;
+  worker_name: NullableTextColumn;
+  creation_date: MillisColumn;
+}
+
+/**
+ * The review tables, kept out of {@link Database} (whose table list keys maps of every table) and
+ * added where used: `db.withTables<ReviewTables>()`.
+ */
+// A type alias, not an interface: Kysely's `withTables` needs an implicit index signature.
+export type ReviewTables = {
+  review_actions: ReviewActionsTable;
+  run_activity: RunActivityTable;
+};

@@ -32,6 +32,8 @@ export interface BulkWriter {
 /** A prepared statement of the SQLite connection (better-sqlite3's, narrowed to what the store uses). */
 export interface SqliteStatement {
   all(...params: unknown[]): unknown[];
+  /** The first row, or undefined: no array made for a single row. */
+  get(...params: unknown[]): unknown;
   run(...params: unknown[]): { changes: number | bigint };
 }
 
@@ -43,6 +45,12 @@ export interface SqliteStatement {
  */
 export interface SqliteStatements {
   prepare(sql: string): SqliteStatement;
+  /**
+   * The statement returning each row as an array of its columns in select order (better-sqlite3's raw
+   * mode): no object with a property per column to build, about a third of the cost of reading a
+   * wide row. A text prepared here is always raw, one prepared with `prepare` never is.
+   */
+  prepareRaw(sql: string): SqliteStatement;
 }
 
 /**
@@ -56,6 +64,14 @@ export interface StoreBackend {
   readonly db: Kysely<Database>;
   /** SQLite's prepared statements (see {@link SqliteStatements}); undefined on PostgreSQL. */
   readonly sqlite: SqliteStatements | undefined;
+  /**
+   * SQLite only (undefined on PostgreSQL): runs `read`, which must only read, with the connection's
+   * prepared statements as soon as the connection is free: at once when nothing holds it, else after
+   * whatever holds it now (first come, first served with Kysely's queries and the group commit's
+   * batches). So it never sees a transaction half-done, and skips Kysely's query building and its
+   * promise per statement: the engine's reads after every claim and submit go this way.
+   */
+  readonly sqliteRead: (<T>(read: (statements: SqliteStatements) => T) => Promise<T>) | undefined;
   /** The schema holding the Migrator's tables (PostgreSQL); undefined on SQLite. */
   readonly migrationTableSchema: string | undefined;
   /**
@@ -66,14 +82,16 @@ export interface StoreBackend {
   /**
    * Runs `work` atomically: its writes commit together, or not at all if it throws. Resolves with its
    * result once committed. `work` must make every query through the `db` it is given (on SQLite the
-   * store's own instance waits for the connection `work` holds).
+   * store's own instance waits for the connection `work` holds). `work` may return its result directly
+   * (SQLite prepared statements are synchronous): the group commit then runs it without a turn of the
+   * event loop.
    */
-  transaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(work: (db: Kysely<Database>) => Promise<T> | T): Promise<T>;
   /**
    * Like `transaction`, for `work` whose writes are one statement (atomic by itself) plus reads: on
    * PostgreSQL it runs without BEGIN/COMMIT round trips; on SQLite it joins the group commit.
    */
-  autocommit<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  autocommit<T>(work: (db: Kysely<Database>) => Promise<T> | T): Promise<T>;
   /**
    * A writer of many rows into `table` through `db`, the instance a `transaction` handed out. Used for
    * the bulk creation of assignments and units, the one place insert speed matters.

@@ -120,6 +120,17 @@ export async function runFixed<R>(
   return rows;
 }
 
+/**
+ * A read outside any transaction, as a fixed SQL text (see {@link runFixed}): on SQLite a prepared
+ * statement run directly on the connection as soon as it is free (StoreBackend.sqliteRead), elsewhere
+ * {@link runFixed} on the store's database.
+ */
+export function readFixed<R>(ctx: StoreContext, text: string, params: readonly unknown[]): Promise<R[]> {
+  const read = ctx.backend.sqliteRead;
+  if (read) return read((statements) => statements.prepare(text).all(...params) as R[]);
+  return runFixed<R>(ctx.db, ctx.dialect, text, params);
+}
+
 const POSTGRES_TEXT = new Map<string, string>();
 
 function forDialect(dialect: StoreDialect, text: string): string {

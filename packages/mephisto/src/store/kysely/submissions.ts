@@ -6,7 +6,18 @@ import { NotFoundError, TransitionConflictError, type AgentStatus } from '../../
 import type { AgentSubmission, AgentTransitionResult } from '../store.js';
 import type { Selectable } from 'kysely';
 import { agentChangeLost } from './agents.js';
-import { dateOut, idOut, jsonIn, jsonOut, toAgent, toUnit } from './row-mapping.js';
+import {
+  AGENT_ARRAY_COLUMNS,
+  UNIT_ARRAY_COLUMNS,
+  agentOfArray,
+  dateOut,
+  idOut,
+  jsonIn,
+  jsonOut,
+  toAgent,
+  toUnit,
+  unitOfArray,
+} from './row-mapping.js';
 import type { AgentsTable, UnitsTable } from './schema.js';
 import type { SqliteStatements } from './store-backend.js';
 import { nowMs, requireIdParam, type StoreContext } from './store-context.js';
@@ -75,34 +86,41 @@ export async function submitAgent(
 // tried first; only when it matches nothing is the unit read, to tell "the unit moved on to another
 // agent" (not an error, as above) from a conflict. Same outcomes as the Kysely form, one read fewer.
 
+// Rows come back as arrays (prepareRaw), the agent without `data`: the submission just written need
+// not be copied back.
 const SUBMIT_AGENT_SQL = `update agents set status = 'completed', data = ?, submitted_at = ?
-where agent_id = ? and status in (${SUBMITTING_STATUSES.map((s) => `'${s}'`).join(', ')}) returning *`;
+where agent_id = ? and status in (${SUBMITTING_STATUSES.map((s) => `'${s}'`).join(', ')})
+returning ${AGENT_ARRAY_COLUMNS}`;
+/** The agent's unit_id in a row of AGENT_ARRAY_COLUMNS. */
+const AGENT_UNIT_ID = 2;
 const AGENT_STATUS_SQL = 'select status from agents where agent_id = ?';
 const COMPLETE_UNIT_SQL = `update units set status = 'completed'
-where unit_id = ? and status = 'assigned' and agent_id = ? returning *`;
+where unit_id = ? and status = 'assigned' and agent_id = ? returning ${UNIT_ARRAY_COLUMNS}`;
 const UNIT_SQL = 'select * from units where unit_id = ?';
 
+/** Synchronous: the group commit runs it without awaiting (see GroupCommit). */
 function submitOnSqlite(
   ctx: StoreContext,
   statements: SqliteStatements,
   id: string,
   agentId: bigint,
   text: string | null,
-): Promise<AgentTransitionResult> {
-  const agentRow = statements.prepare(SUBMIT_AGENT_SQL).all(text, nowMs(ctx), agentId)[0] as
-    Selectable<AgentsTable> | undefined;
+): AgentTransitionResult {
+  const agentRow = statements.prepareRaw(SUBMIT_AGENT_SQL).get(text, nowMs(ctx), agentId) as
+    | unknown[]
+    | undefined;
   if (!agentRow) {
-    const found = statements.prepare(AGENT_STATUS_SQL).all(agentId)[0] as { status: string } | undefined;
+    const found = statements.prepare(AGENT_STATUS_SQL).get(agentId) as { status: string } | undefined;
     agentChangeLost(id, SUBMITTING_STATUSES, found, 'it cannot submit');
   }
-  const agent = toAgent(agentRow);
-  const updated = statements.prepare(COMPLETE_UNIT_SQL).all(agentRow.unit_id, agentId)[0] as
-    Selectable<UnitsTable> | undefined;
-  if (updated) return Promise.resolve({ agent, unit: toUnit(updated) });
-  const unitRow = statements.prepare(UNIT_SQL).all(agentRow.unit_id)[0] as Selectable<UnitsTable>;
+  const agent = agentOfArray(agentRow);
+  const unitId = agentRow[AGENT_UNIT_ID];
+  const updated = statements.prepareRaw(COMPLETE_UNIT_SQL).get(unitId, agentId) as unknown[] | undefined;
+  if (updated) return { agent, unit: unitOfArray(updated) };
+  const unitRow = statements.prepare(UNIT_SQL).get(unitId) as Selectable<UnitsTable>;
   // A unit that moved on to another agent no longer follows this one (see transitionAgent).
   if (unitRow.agent_id === null || idOut(unitRow.agent_id) !== agent.id)
-    return Promise.resolve({ agent, unit: toUnit(unitRow) });
+    return { agent, unit: toUnit(unitRow) };
   throw new TransitionConflictError(
     'unit',
     agent.unitId,

@@ -53,7 +53,9 @@ export async function transitionUnits(
   // A malformed id names no unit, so it is skipped like a missing one.
   const params = [...new Set(ids.map((id) => idParam(id)).filter((id) => id !== undefined))];
   if (params.length === 0) return [];
-  const set = detaches(to) ? 'status = ?, agent_id = null, worker_id = null' : 'status = ?';
+  // Detaching only when a unit could have an agent (see transitionUnit).
+  const detach = detaches(to) && from.some((f) => !detaches(f));
+  const set = detach ? 'status = ?, agent_id = null, worker_id = null' : 'status = ?';
   const fromList = placeholders(from.length);
   const moved = await ctx.backend.transaction(async (trx) => {
     const rows: Unit[] = [];
@@ -85,10 +87,15 @@ export async function transitionUnits(
 
 /**
  * The launcher's `created → launched` for units whose objects it already holds (engine-internal; not a
- * Store method): the same UPDATE as `transitionUnits(ids, { from: 'created', to: 'launched' })`, but it
+ * Store method): the same change as `transitionUnits(ids, { from: 'created', to: 'launched' })`, but it
  * returns only the ids that moved, and the moved units are the caller's objects with the launch applied
- * (status `launched`, no agent or worker, as the UPDATE sets), in the caller's order, duplicates dropped.
- * Reading every column back cost about as much as the UPDATE itself on a 100,000-unit launch.
+ * (status `launched`, no agent or worker), in the caller's order, duplicates dropped. Reading every
+ * column back cost about as much as the UPDATE itself on a 100,000-unit launch.
+ *
+ * Unlike `transitionUnits` the UPDATE sets only `status`: a `created` unit never has an agent or worker
+ * (it enters `created` only by being created, or by a transition that detaches them), and an UPDATE
+ * that names `agent_id` and `worker_id` makes SQLite rewrite the two unit indexes on `worker_id` and
+ * check both foreign keys for every row, even to write the null already there.
  */
 export async function launchCreatedUnits(ctx: StoreContext, units: readonly Unit[]): Promise<Unit[]> {
   const params: bigint[] = [];
@@ -102,12 +109,13 @@ export async function launchCreatedUnits(ctx: StoreContext, units: readonly Unit
   if (params.length === 0) return [];
   let missed: Set<string> | undefined;
   await ctx.backend.transaction(async (trx) => {
+    missed = undefined; // the work may run again (busy database, a batch redone): start afresh
     for (let i = 0; i < params.length; i += IDS_PER_STATEMENT) {
       const chunk = params.slice(i, i + IDS_PER_STATEMENT);
       const updated = await runFixed<{ unit_id: DbInt }>(
         trx,
         ctx.dialect,
-        `update units set status = 'launched', agent_id = null, worker_id = null where unit_id in (${placeholders(chunk.length)}) and status = 'created' returning unit_id`,
+        `update units set status = 'launched' where unit_id in (${placeholders(chunk.length)}) and status = 'created' returning unit_id`,
         chunk,
       );
       if (updated.length === chunk.length) continue;

@@ -45,7 +45,7 @@ export async function blockWorker(
       const row = await trx
         .insertInto('worker_blocks')
         .values({
-          block_id: newIdParam(ctx.ids.next()),
+          block_id: newIdParam(ctx.ids),
           worker_id: workerId,
           requester_id: requesterId,
           reason: block.reason ?? null,

@@ -3,6 +3,7 @@ import type { StoreDialect } from '../store-backend.js';
 import { coreSchemaMigration } from './0001-core-schema.js';
 import { engineStateMigration } from './0002-engine-state.js';
 import { leanUnitIndexesMigration } from './0003-lean-unit-indexes.js';
+import { reviewActionsMigration } from './0005-review-actions.js';
 
 /**
  * Every migration this version knows, by name. Names sort in the order they apply (Kysely's Migrator
@@ -14,6 +15,7 @@ export function knownMigrations(dialect: StoreDialect): Record<string, Migration
     '0001_core_schema': coreSchemaMigration(dialect),
     '0002_engine_state': engineStateMigration(dialect),
     '0003_lean_unit_indexes': leanUnitIndexesMigration(),
+    '0005_review_actions': reviewActionsMigration(dialect),
   };
 }
 

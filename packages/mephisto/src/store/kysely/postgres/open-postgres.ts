@@ -94,10 +94,11 @@ export async function openPostgresBackend(config: PostgresStoreConfig): Promise<
     db,
     // Kysely's Migrator looks for its tables in every schema unless told one; pin it to ours.
     sqlite: undefined,
+    sqliteRead: undefined,
     migrationTableSchema: migrationSchema,
     call: (operation) => operation(),
-    transaction: (work) => db.transaction().execute(work),
-    autocommit: (work) => work(db),
+    transaction: (work) => db.transaction().execute(async (trx) => work(trx)),
+    autocommit: async (work) => work(db),
     bulkWriter(trx, table: TableName, columns: readonly BulkColumn[]): BulkWriter {
       return new UnnestWriter(trx, table, columns);
     },

@@ -49,6 +49,8 @@ export class StatementCache implements SqliteDatabase {
  */
 export class PinnedStatements implements SqliteStatements {
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** Statements in raw mode, apart: raw is a mode of the statement object, not of one call. */
+  readonly #rawStatements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(private readonly raw: BetterSqlite3.Database) {}
 
@@ -57,6 +59,15 @@ export class PinnedStatements implements SqliteStatements {
     if (statement === undefined) {
       statement = this.raw.prepare(sql);
       this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  prepareRaw(sql: string): BetterSqlite3.Statement {
+    let statement = this.#rawStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.raw.prepare(sql).raw(true);
+      this.#rawStatements.set(sql, statement);
     }
     return statement;
   }
