@@ -28,6 +28,20 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'workers (--levels 100,1000,2000, --rounds N, --processes N)',
     run: async (argv, out) => (await import('./server/server.bench.js')).main(argv, out),
   },
+  review: {
+    description:
+      'with 100,000 units stored: a full JSONL export with peak memory, then review list pages and ' +
+      'approvals (one, duplicates, bulk 1,000 and 10,000) and the monitor (--units N, --completed N, --pg URL)',
+    run: async (argv, out) => {
+      // The export runs first, so its peak memory is its own, not what the list benchmark left behind.
+      // It takes only --units (and --format) of these options.
+      const at = argv.indexOf('--units');
+      const units = at >= 0 && argv[at + 1] !== undefined ? ['--units', argv[at + 1] ?? ''] : [];
+      const exported = await (await import('./review/export.bench.js')).main(units, out);
+      const list = await (await import('./review/list-and-approve.bench.js')).main(argv, out);
+      return Math.max(list, exported);
+    },
+  },
 };
 
 /**

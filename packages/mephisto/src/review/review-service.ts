@@ -67,7 +67,7 @@ export interface ReviewServiceOptions {
 }
 
 /** Units one bulk action may name. */
-export const MAX_BULK_UNITS = 1000;
+export const MAX_BULK_UNITS = 10_000;
 /** Longest feedback, reason or description kept. */
 export const MAX_TEXT = 5000;
 
