@@ -23,7 +23,7 @@ export class ReservedServer {
     this.server = createServer();
     this.server.on('request', answerStarting);
     // Keep-alive sockets idle for long would keep `close()` waiting; workers reconnect anyway.
-    this.server.keepAliveTimeout = 5_000;
+    this.server.keepAliveTimeout = 65_000;
   }
 
   /** Binds `host:port` (port 0 picks a free one) and resolves with the bound port. */
