@@ -22,7 +22,8 @@ export class ReservedServer {
   constructor() {
     this.server = createServer();
     this.server.on('request', answerStarting);
-    // Keep-alive sockets idle for long would keep `close()` waiting; workers reconnect anyway.
+    // Longer than a browser's idle gaps, so a reused keep-alive connection is not closed under a request
+    // ("socket hang up"); `close()` ends idle connections itself, so it never waits for this.
     this.server.keepAliveTimeout = 65_000;
   }
 
