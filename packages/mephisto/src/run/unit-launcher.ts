@@ -19,8 +19,12 @@ import type { Store } from '../store/store.js';
 import { toStoredData } from './assignment-data.js';
 import { ProviderLaunchError } from './run-errors.js';
 
-/** Assignments created per store call when there is no cap (one transaction each). */
-const CREATE_BATCH = 1000;
+/**
+ * Items read and created per store call when there is no cap (one transaction each, ~15 ms per 1,000
+ * units). A transaction and a provider call have a fixed cost: 2,000 spends a tenth less on a
+ * 100,000-unit launch than 1,000, while a request arriving meanwhile waits at most one batch.
+ */
+const CREATE_BATCH = 2000;
 /** Units per provider launch call. */
 const LAUNCH_BATCH = 1000;
 

@@ -7,7 +7,7 @@
  * its own code and message (refusals.ts).
  */
 import type { Logger } from 'pino';
-import { AlreadyExistsError, type Agent, type Assignment, type Unit, type Worker } from '../core/index.js';
+import type { Agent, Assignment, Unit, Worker } from '../core/index.js';
 import type { CrowdProvider } from '../providers/crowd-provider.js';
 import type { ClaimRefusalCode, ClaimRequest, Store } from '../store/store.js';
 import type { QualificationRequirement } from './qualifications.js';
@@ -72,23 +72,13 @@ export class WorkerPool {
     this.#o = options;
   }
 
-  /** The store's worker for a registration, created on first sight (race-safe: a lost create re-reads). */
+  /** The store's worker for a registration, created on first sight (race-safe, one store call). */
   async workerFor(registration: AgentRegistration): Promise<Worker> {
     const name = this.#o.provider.workerName(registration.worker_name);
     const cached = this.#workers.get(name);
     if (cached) return cached;
     const { store, provider } = this.#o;
-    let worker = (await store.findWorkers({ name }))[0];
-    if (!worker) {
-      try {
-        worker = await store.createWorker({ name, providerType: provider.type });
-      } catch (error) {
-        if (!(error instanceof AlreadyExistsError)) throw error;
-        const found = (await store.findWorkers({ name }))[0];
-        if (!found) throw error;
-        worker = found;
-      }
-    }
+    const worker = await store.findOrCreateWorker({ name, providerType: provider.type });
     this.#workers.set(name, worker);
     return worker;
   }

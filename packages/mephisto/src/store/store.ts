@@ -424,6 +424,13 @@ export interface Store {
 
   // --- workers --------------------------------------------------------------------------------------
   createWorker(worker: { name: string; providerType: string }): Promise<Worker>;
+  /**
+   * The worker named `worker.name`, created (with `worker.providerType`) if there is none, in one
+   * operation: a worker's first request for work waits for the database once instead of twice (find,
+   * then create). Race-safe: of concurrent calls for a new name exactly one creates the worker and all
+   * return it. An existing worker is returned as it is, whatever `providerType` says.
+   */
+  findOrCreateWorker(worker: { name: string; providerType: string }): Promise<Worker>;
   getWorker(id: string): Promise<Worker>;
   findWorkers(filter?: { name?: string; providerType?: string }): Promise<Worker[]>;
 

@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_BULK_UNITS } from '../../src/review/review-service.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   BulkReviewResult,
@@ -245,7 +246,7 @@ describe('review API routes [sqlite-file]', () => {
       { action: 'approve', unit_ids: ['x'], idempotency_key: newKey() },
       {
         action: 'approve',
-        unit_ids: Array.from({ length: 1001 }, (_, i) => String(1_000_000 + i)),
+        unit_ids: Array.from({ length: MAX_BULK_UNITS + 1 }, (_, i) => String(1_000_000 + i)),
         idempotency_key: newKey(),
       },
       { action: 'approve', idempotency_key: newKey() },

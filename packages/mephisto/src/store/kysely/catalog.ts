@@ -270,6 +270,40 @@ export async function createWorker(
   });
 }
 
+const INSERT_WORKER_IF_NEW_SQL = `insert into workers (worker_id, worker_name, provider_type, creation_date)
+values (?, ?, ?, ?) on conflict (worker_name) do nothing returning *`;
+const WORKER_BY_NAME_SQL = 'select * from workers where worker_name = ?';
+
+export async function findOrCreateWorker(
+  ctx: StoreContext,
+  worker: { name: string; providerType: string },
+): Promise<Worker> {
+  requireName(worker.name, 'worker name');
+  requireName(worker.providerType, 'provider type');
+  const statements = ctx.backend.sqlite;
+  // A taken name is no error here (ON CONFLICT DO NOTHING): the second statement reads the row that
+  // won, committed before (PostgreSQL waits for a concurrent insert of the same name to finish).
+  const row = await withFreshIds(() =>
+    ctx.backend.autocommit((db) => {
+      const params = [newIdParam(ctx.ids), worker.name, worker.providerType, nowMs(ctx)];
+      if (statements) {
+        // Synchronous: the group commit runs it without awaiting.
+        const inserted = statements.prepare(INSERT_WORKER_IF_NEW_SQL).get(...params);
+        return (inserted ?? statements.prepare(WORKER_BY_NAME_SQL).get(worker.name)) as
+          Selectable<WorkersTable> | undefined;
+      }
+      return runFixed<Selectable<WorkersTable>>(db, ctx.dialect, INSERT_WORKER_IF_NEW_SQL, params).then(
+        async ([inserted]) =>
+          inserted ??
+          (await runFixed<Selectable<WorkersTable>>(db, ctx.dialect, WORKER_BY_NAME_SQL, [worker.name]))[0],
+      );
+    }),
+  );
+  // Workers are never deleted: a backstop.
+  if (!row) throw new NotFoundError('worker', worker.name);
+  return toWorker(row);
+}
+
 export async function getWorker(ctx: StoreContext, id: string): Promise<Worker> {
   const row = await ctx.db
     .selectFrom('workers')

@@ -20,9 +20,18 @@ import {
   type Unit,
 } from '../../core/index.js';
 import type { ClaimRefusalCode, ClaimRequest, ClaimResult, GrantsByName } from '../store.js';
-import { boolOut, dateOut, idOut, newIdParam, rowId, toAgent, toAssignment, toUnit } from './row-mapping.js';
+import {
+  UNIT_ARRAY_COLUMNS,
+  idOut,
+  newIdParam,
+  rowId,
+  toAgent,
+  toAssignment,
+  toUnit,
+  unitOfArray,
+} from './row-mapping.js';
 import { nowMs, requireIdParam, withFreshIds, type Queryable, type StoreContext } from './store-context.js';
-import type { AssignmentsTable, UnitsTable } from './schema.js';
+import type { AssignmentsTable, DbInt } from './schema.js';
 import type { SqliteStatements } from './store-backend.js';
 import { requireStatus } from './validate.js';
 
@@ -285,7 +294,10 @@ from units where task_id = ? and worker_id = ? and status in (${COUNTED_SQL})`;
 // The limits are part of the text, never bound: SQLite (3.47+) reads a bound LIMIT while planning and
 // marks the statement to be compiled again whenever it is bound anew, and better-sqlite3 binds on every
 // call, so `limit ?` recompiled the candidate query on every claim (six times the cost of running it).
-const CANDIDATES_FROM = `select u.* from units u
+// Candidates come back as arrays of UNIT_ARRAY_COLUMNS (prepareRaw): the claim reads them by position.
+const CANDIDATES_FROM = `select ${UNIT_ARRAY_COLUMNS.split(', ')
+  .map((column) => `u.${column}`)
+  .join(', ')} from units u
 where u.task_run_id = ? and u.status = 'launched' and u.unit_index >= 0
   and not exists (select 1 from units o where o.assignment_id = u.assignment_id and o.worker_id = ?)`;
 
@@ -417,41 +429,35 @@ function finishClaimOnSqlite(
 
   const agentId = newIdParam(ctx.ids);
   const now = nowMs(ctx);
+  const unitId = row[U.unit_id];
+  const assignmentId = row[U.assignment_id];
   statements
     .prepare(INSERT_AGENT_SQL)
     .run(
       agentId,
       workerId,
-      row.unit_id,
-      row.task_id,
+      unitId,
+      row[U.task_id],
       runId,
-      row.assignment_id,
-      row.task_type,
-      row.provider_type,
+      assignmentId,
+      row[U.task_type],
+      row[U.provider_type],
       agentStatus,
       now,
     );
-  const taken = statements.prepare(TAKE_UNIT_SQL).run(agentId, workerId, row.unit_id);
+  const taken = statements.prepare(TAKE_UNIT_SQL).run(agentId, workerId, unitId);
   // The transaction is exclusive: this is a backstop.
   if (Number(taken.changes) !== 1)
-    throw new TransitionConflictError('unit', idOut(row.unit_id), ['launched'], 'taken', 'claimed meanwhile');
+    throw new TransitionConflictError(
+      'unit',
+      idOut(unitId as DbInt),
+      ['launched'],
+      'taken',
+      'claimed meanwhile',
+    );
   const id = agentId.toString();
-  const unit: Unit = {
-    id: idOut(row.unit_id),
-    assignmentId: idOut(row.assignment_id),
-    unitIndex: Number(row.unit_index),
-    payAmount: row.pay_amount,
-    providerType: row.provider_type,
-    status: 'assigned',
-    agentId: id,
-    workerId: request.workerId,
-    taskType: row.task_type,
-    taskId: idOut(row.task_id),
-    taskRunId: idOut(row.task_run_id),
-    sandbox: boolOut(row.sandbox),
-    requesterId: idOut(row.requester_id),
-    creationDate: dateOut(row.creation_date),
-  };
+  const launched = unitOfArray(row);
+  const unit: Unit = { ...launched, status: 'assigned', agentId: id, workerId: request.workerId };
   const agent: Agent = {
     id,
     workerId: request.workerId,
@@ -465,9 +471,7 @@ function finishClaimOnSqlite(
     creationDate: new Date(now),
   };
   if (request.withAssignment !== true) return { ok: true, agent, unit };
-  const assignment = statements
-    .prepare(ASSIGNMENT_SQL)
-    .get(row.assignment_id) as Selectable<AssignmentsTable>;
+  const assignment = statements.prepare(ASSIGNMENT_SQL).get(assignmentId) as Selectable<AssignmentsTable>;
   return { ok: true, agent, unit, assignment: toAssignment(assignment) };
 }
 
@@ -480,31 +484,34 @@ function workerCountsOnSqlite(
   return statements.prepare(CLAIM_COUNTS_SQL).get(runId, taskId, workerId) as ClaimCountsRow;
 }
 
+/** Positions of the columns the claim reads in a candidate row (UNIT_ARRAY_COLUMNS). */
+const U = {
+  unit_id: 0,
+  assignment_id: 1,
+  provider_type: 4,
+  task_type: 8,
+  task_id: 9,
+  creation_date: 13,
+} as const;
+
 function firstAcceptedRowOnSqlite(
   statements: SqliteStatements,
   runId: bigint,
   workerId: bigint,
   accept: ((unit: Unit) => boolean) | undefined,
-): Selectable<UnitsTable> | undefined {
-  if (!accept) {
-    return statements.prepare(FIRST_CANDIDATE_SQL).all(runId, workerId)[0] as
-      Selectable<UnitsTable> | undefined;
-  }
-  let rows = statements.prepare(CANDIDATES_SQL).all(runId, workerId) as Selectable<UnitsTable>[];
+): unknown[] | undefined {
+  if (!accept)
+    return statements.prepareRaw(FIRST_CANDIDATE_SQL).get(runId, workerId) as unknown[] | undefined;
+  let rows = statements.prepareRaw(CANDIDATES_SQL).all(runId, workerId) as unknown[][];
   for (;;) {
     for (const row of rows) {
-      if (accept(toUnit(row))) return row;
+      if (accept(unitOfArray(row))) return row;
     }
     const last = rows.at(-1);
     if (last === undefined || rows.length < CANDIDATE_BATCH) return undefined;
+    const date = Number(last[U.creation_date]);
     rows = statements
-      .prepare(CANDIDATES_AFTER_SQL)
-      .all(
-        runId,
-        workerId,
-        Number(last.creation_date),
-        Number(last.creation_date),
-        rowId(last.unit_id),
-      ) as Selectable<UnitsTable>[];
+      .prepareRaw(CANDIDATES_AFTER_SQL)
+      .all(runId, workerId, date, date, last[U.unit_id]) as unknown[][];
   }
 }

@@ -138,6 +138,9 @@ export class KyselyStore implements Store {
   createWorker(worker: { name: string; providerType: string }): Promise<Worker> {
     return this.#call((ctx) => catalog.createWorker(ctx, worker));
   }
+  findOrCreateWorker(worker: { name: string; providerType: string }): Promise<Worker> {
+    return this.#call((ctx) => catalog.findOrCreateWorker(ctx, worker));
+  }
   getWorker(id: string): Promise<Worker> {
     return this.#call((ctx) => catalog.getWorker(ctx, id));
   }

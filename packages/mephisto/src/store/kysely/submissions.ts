@@ -18,7 +18,7 @@ import {
   toUnit,
   unitOfArray,
 } from './row-mapping.js';
-import type { AgentsTable, UnitsTable } from './schema.js';
+import type { UnitsTable } from './schema.js';
 import type { SqliteStatements } from './store-backend.js';
 import { nowMs, requireIdParam, type StoreContext } from './store-context.js';
 
@@ -107,8 +107,7 @@ function submitOnSqlite(
   text: string | null,
 ): AgentTransitionResult {
   const agentRow = statements.prepareRaw(SUBMIT_AGENT_SQL).get(text, nowMs(ctx), agentId) as
-    | unknown[]
-    | undefined;
+    unknown[] | undefined;
   if (!agentRow) {
     const found = statements.prepare(AGENT_STATUS_SQL).get(agentId) as { status: string } | undefined;
     agentChangeLost(id, SUBMITTING_STATUSES, found, 'it cannot submit');
