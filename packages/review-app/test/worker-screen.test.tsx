@@ -9,7 +9,9 @@ afterEach(resetApp);
 describe('worker screen', () => {
   it('shows totals, qualifications and units across tasks', async () => {
     openApp('#/workers/11');
-    expect((await screen.findByTestId('worker-name')).textContent).toBe('Worker alice');
+    await waitFor(() => {
+      expect(screen.getByTestId('worker-name').textContent).toBe('Worker alice');
+    });
     expect(screen.getByTestId('worker-provider').textContent).toBe('mock');
     expect(screen.getByTestId('worker-total-units').textContent).toBe('20');
     expect(screen.getByTestId('worker-total-accepted').textContent).toBe('15');
@@ -28,7 +30,10 @@ describe('worker screen', () => {
     expect(within(row).getByText('carol').getAttribute('href')).toBe('#/workers/13');
     fireEvent.change(screen.getByTestId('worker-jump-input'), { target: { value: '12' } });
     fireEvent.click(screen.getByTestId('worker-jump-submit'));
-    expect((await screen.findByTestId('worker-name')).textContent).toBe('Worker bob');
+    // The heading shows the id until the worker is loaded, then the name.
+    await waitFor(() => {
+      expect(screen.getByTestId('worker-name').textContent).toBe('Worker bob');
+    });
   });
 
   it('blocks with a reason (required) and unblocks, each with its own key', async () => {
