@@ -35,6 +35,7 @@ import { simulateWorkers } from '../packages/mephisto/src/script/simulate-worker
 import { startTaskRun } from '../packages/mephisto/src/script/start-task-run.js';
 import { openStore } from '../packages/mephisto/src/store/open-store.js';
 import type { LiveRun } from '../packages/mephisto/src/run/index.js';
+import { percentile, verdict } from './stats.js';
 import { BenchUsageError } from './usage-error.js';
 
 export interface EngineBenchOptions {
@@ -213,17 +214,6 @@ async function allLaunched(run: LiveRun, units: number): Promise<void> {
     if (view.total >= units && (view.byStatus.created ?? 0) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/** The value below which `fraction` of the sorted samples fall (nearest rank). */
-function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[rank] ?? 0;
-}
-
-function verdict(met: boolean): string {
-  return met ? 'MET' : 'MISSED';
 }
 
 export function formatEngineBench(result: EngineBenchResult): string {

@@ -28,6 +28,7 @@ import { formatCount, formatTable, type TextSink } from '../../packages/mephisto
 import { parseTaskConfig } from '../../packages/mephisto/src/core/config/task-config.js';
 import { startServedTaskRun } from '../../packages/mephisto/src/script/start-served-task-run.js';
 import { openStore } from '../../packages/mephisto/src/store/open-store.js';
+import { percentile, verdict } from '../stats.js';
 import { BenchUsageError } from '../usage-error.js';
 import { emptySamples, type FromWorker, type Samples, type ToWorker } from './bench-worker-protocol.js';
 
@@ -136,14 +137,6 @@ function merge(into: Samples, from: Samples): void {
   for (const sample of from.errorSamples) if (into.errorSamples.length < 5) into.errorSamples.push(sample);
 }
 
-/** The value below which `fraction` of the samples fall (nearest rank). */
-function percentile(samples: readonly number[], fraction: number): number {
-  if (samples.length === 0) return 0;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[rank] ?? 0;
-}
-
 /** `count` split over `parts` as evenly as possible. */
 function split(count: number, parts: number): number[] {
   return Array.from(
@@ -199,8 +192,9 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
           for (const child of children) merge(worked, (await child.expect('worked')).samples);
           const workSeconds = (performance.now() - started) / 1000;
 
-          const requestAgentMs = [...connected.requestAgentMs, ...worked.requestAgentMs];
-          const submitMs = [...connected.submitMs, ...worked.submitMs];
+          const byValue = (a: number, b: number): number => a - b;
+          const requestAgentMs = [...connected.requestAgentMs, ...worked.requestAgentMs].sort(byValue);
+          const submitMs = [...connected.submitMs, ...worked.submitMs].sort(byValue);
           results.push({
             workers: level,
             completed: worked.completed,
@@ -250,10 +244,6 @@ function benchConfig(dir: string): Record<string, unknown> {
       },
     },
   };
-}
-
-function verdict(met: boolean): string {
-  return met ? 'MET' : 'MISSED';
 }
 
 function ms(value: number): string {
