@@ -198,6 +198,30 @@ export const ERROR_CODES = {
     remedy:
       "Read the provider's error in the cause. The launcher tries again when a slot frees; check credentials, budget and the provider's status.",
   },
+  MEPHISTO_ERR_BUDGET_EXCEEDED: {
+    meaning:
+      "A payment (a reward on approval, a bonus) or a launch would take the run's spend past its budget (`mephisto.provider.budget_in_dollars`, or the account balance the platform reports); nothing was paid or launched.",
+    remedy:
+      '`mephisto runs` shows the spend so far. Raise the budget (a resume may change it), pay less, or top up the account.',
+  },
+  MEPHISTO_ERR_PROVIDER_CREDENTIALS: {
+    meaning:
+      'The crowd provider has no usable credentials (no AWS keys for MTurk from the usual sources, no Prolific API token), or the platform refused them.',
+    remedy:
+      'MTurk: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an AWS profile (docs/providers.md). Prolific: set PROLIFIC_API_TOKEN. `mephisto doctor` checks both.',
+  },
+  MEPHISTO_ERR_PROVIDER_API: {
+    meaning:
+      "A call to the crowd platform's API failed after its retries (throttling, 5xx, timeouts) or was refused as invalid; the message quotes the platform's error.",
+    remedy:
+      "Nothing was recorded as done: retry the action later (its idempotency key keeps it from happening twice). A refusal names the parameter the platform objected to.",
+  },
+  MEPHISTO_ERR_PROVIDER_REGISTRATION: {
+    meaning:
+      "A worker's page registered with provider data the platform would not accept (a preview without an assignment, a HIT or study of another run, a missing participant id).",
+    remedy:
+      'Open the task from the platform (the HIT or the study), not the bare server address; a preview has to be accepted before working.',
+  },
   MEPHISTO_ERR_RUN_SETUP: {
     meaning:
       'The blueprint or provider given to the operator does not match the config (its type differs), or a run setting is unusable.',
@@ -476,4 +500,31 @@ export class TaskHasRunsError extends MephistoError {
       `task ${taskId} already has task runs; it can no longer be renamed or moved`,
     );
   }
+}
+
+/** A payment or launch would take a run's spend past its budget; nothing was written. */
+export class BudgetExceededError extends MephistoError {
+  constructor(
+    readonly taskRunId: string,
+    /** The budget, whole cents. */
+    readonly budgetCents: number,
+    /** What the run has spent or reserved so far, whole cents. */
+    readonly spentCents: number,
+    /** What was asked for, whole cents. */
+    readonly requestedCents: number,
+  ) {
+    super(
+      'MEPHISTO_ERR_BUDGET_EXCEEDED',
+      `task run ${taskRunId}: ${formatCents(requestedCents)} more would take its spend to ` +
+        `${formatCents(spentCents + requestedCents)}, over its budget of ${formatCents(budgetCents)} ` +
+        `(spent or reserved so far: ${formatCents(spentCents)})`,
+    );
+  }
+}
+
+/** Whole cents as dollars, `$12.34`. */
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}$${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }

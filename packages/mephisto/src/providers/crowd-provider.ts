@@ -72,6 +72,58 @@ export interface ProviderUnblockRequest {
   readonly idempotencyKey: string;
 }
 
+/** A qualification grant or revocation pushed to the platform (MTurk qualification, Prolific group). */
+export interface ProviderQualificationRequest {
+  readonly worker: Worker;
+  /** The store's qualification name (the platform's own name may carry a suffix, e.g. `_sandbox`). */
+  readonly qualificationName: string;
+  /** The granted value (MTurk's IntegerValue); null for a revocation. */
+  readonly value: number | null;
+  readonly idempotencyKey: string;
+}
+
+/**
+ * What a worker's page registered with, as the provider sees it once the engine has given the worker
+ * a unit (see {@link CrowdProvider.registerAgent}).
+ */
+export interface ProviderAgentRegistration {
+  readonly unit: Unit;
+  readonly agent: Agent;
+  readonly worker: Worker;
+  /**
+   * The whole `provider_data` the page posted to `/request_agent` (`getAgentRegistration()`): MTurk's
+   * wrapper adds `hit_id` and `assignment_id`, Prolific's `study_id` and `session_id`. Untrusted: check
+   * every field before using it.
+   */
+  readonly providerData: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link CrowdProvider.reconcileRun} is told about the store's side of a run. */
+export interface ProviderReconcileContext extends ProviderRunContext {
+  /**
+   * Units the store has on offer (`launched`) or being worked on (`assigned`): the platform must offer
+   * exactly these. Anything else the platform still offers for this run is an orphan to withdraw.
+   */
+  readonly liveUnitIds: ReadonlySet<string>;
+  /** Whether the run is over (every unit done, or shut down): then nothing should stay on offer. */
+  readonly runOver: boolean;
+}
+
+/** What reconciling a run with the platform found and did, for the operator's log and the tests. */
+export interface ProviderReconcileReport {
+  /** Platform resources withdrawn because the store has no live unit for them (orphan HITs, a study). */
+  readonly withdrawn: number;
+  /** Units the store has live that the platform had lost, put on offer again. */
+  readonly relaunched: number;
+  /** Payments or review duties found done on the platform and recorded in the store. */
+  readonly recorded: number;
+  /** One line per finding, in plain words. */
+  readonly notes: readonly string[];
+}
+
+/** A payment of one kind as the provider charges it. */
+export type ProviderChargeKind = 'reward' | 'bonus';
+
 /** How a provider carried out a review duty. */
 export interface ProviderDutyResult {
   /**
@@ -88,6 +140,11 @@ export interface CrowdProvider {
   readonly type: string;
   /** Sandbox providers suffix worker names with `_sandbox`, as Mephisto does. */
   readonly sandbox: boolean;
+  /**
+   * Whether money moves through the platform. False for in-house workers: the ledger records their
+   * rewards and bonuses as owed (`manual`), to be paid by hand. @default true
+   */
+  readonly paysWorkers?: boolean;
   /** The store's worker name for a worker id the provider reports. */
   workerName(providerWorkerId: string): string;
   /** Creates what the provider needs for a run (HIT type, study, …). Idempotent. */
@@ -114,6 +171,35 @@ export interface CrowdProvider {
   /** Keeps the worker from this requester's future work on the platform (blocks in the store apply anyway). */
   blockWorker(request: ProviderBlockRequest): Promise<ProviderDutyResult>;
   unblockWorker(request: ProviderUnblockRequest): Promise<ProviderDutyResult>;
+
+  // --- optional duties (providers backed by a real platform) ----------------------------------------
+  /**
+   * Called after the engine has given a worker a unit and before the worker is told which: records
+   * the platform's ids for the agent (MTurk: the HIT and assignment the worker accepted, remapping HITs
+   * to units since any launched unit may be given; Prolific: the participant's submission). Idempotent
+   * for one agent. Throwing refuses the worker (the unit is offered again), so throw only for data the
+   * platform would not accept (a HIT of another run, a preview's missing assignment id).
+   */
+  registerAgent?(context: ProviderRunContext, registration: ProviderAgentRegistration): Promise<void>;
+  /**
+   * Reads the platform's state for the run and makes it agree with the store, on every start and
+   * resume (before units are launched) and at shutdown: withdraws what the platform offers that the
+   * store does not (orphans from a crash), and records payments and duties found done on the platform
+   * but missing from the store (a crash between "sent" and "recorded"). Idempotent.
+   */
+  reconcileRun?(context: ProviderReconcileContext): Promise<ProviderReconcileReport>;
+  /** Grants a qualification on the platform (at most once per idempotency key). */
+  grantQualification?(request: ProviderQualificationRequest): Promise<ProviderDutyResult>;
+  /** Revokes a qualification on the platform (at most once per idempotency key). */
+  revokeQualification?(request: ProviderQualificationRequest): Promise<ProviderDutyResult>;
+  /**
+   * The platform's fee on a payment of `amount` dollars, in dollars rounded to whole cents (MTurk: 20%,
+   * 40% for HITs of 10 or more assignments; Prolific: its service fee). Absent means no fee.
+   */
+  feeFor?(amount: number, kind: ProviderChargeKind): number;
+  /** The requester's balance on the platform in dollars, when it reports one (MTurk's GetAccountBalance). */
+  availableBudget?(): Promise<number | null>;
+
   /**
    * The provider's `wrap_crowd_source.js`: plain browser JavaScript (ES2019, no build step) served as
    * `/wrap_crowd_source.js`, defining the globals task pages call (`getWorkerName`, `getAssignmentId`,

@@ -15,6 +15,8 @@ import { ProviderNotAvailableError, UnknownProviderTypeError } from './provider-
 export interface ProviderContext {
   /** The run's store, for providers that keep their own records (MTurk HIT ids, Prolific studies). */
   readonly store: Store;
+  /** Where credentials are read from (AWS keys, the Prolific token). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Builds a provider from its validated args. */

@@ -16,9 +16,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Agent, Unit, Worker } from '../core/index.js';
+import { chargeEntries, runBudgetCents } from '../payments/index.js';
 import type { CrowdProvider, ProviderDutyResult } from '../providers/crowd-provider.js';
 import type { ReviewActionRecord, ReviewDelivery, Store } from '../store/store.js';
-import type { ReviewProviders } from './review-providers.js';
+import { providerArgsOf, type ReviewProviders } from './review-providers.js';
 
 /** Actions with a provider duty. */
 const DUTIES: ReadonlySet<string> = new Set([
@@ -28,6 +29,8 @@ const DUTIES: ReadonlySet<string> = new Set([
   'bonus',
   'block',
   'unblock',
+  'grant',
+  'revoke',
 ]);
 
 /**
@@ -188,24 +191,91 @@ export class ProviderDelivery {
         ? provider.blockWorker({ worker, reason: record.feedback ?? '', idempotencyKey: key })
         : provider.unblockWorker({ worker, idempotencyKey: key });
     }
+    if (record.action === 'grant' || record.action === 'revoke') {
+      const worker = await workerOf(record.workerId);
+      const provider = await this.providers.forWorker(worker);
+      if (record.qualificationId === null)
+        throw new Error(`review action ${record.id} names no qualification`);
+      const qualification = await this.store.getQualification(record.qualificationId);
+      const request = {
+        worker,
+        qualificationName: qualification.name,
+        value: record.action === 'grant' ? (record.value ?? 1) : null,
+        idempotencyKey: key,
+      };
+      // A provider without qualifications of its own: the store's grant is the whole effect.
+      if (record.action === 'grant')
+        return provider.grantQualification ? provider.grantQualification(request) : { status: 'done' };
+      return provider.revokeQualification ? provider.revokeQualification(request) : { status: 'done' };
+    }
     const work = record.unitId === null ? undefined : reviewed.get(record.unitId);
     if (!work) throw new Error(`review action ${record.id}: unit ${record.unitId ?? '?'} is gone`);
     const { unit, agent } = work;
     const worker = work.worker?.id === record.workerId ? work.worker : await workerOf(record.workerId);
     const provider = await this.providerForRun(unit.taskRunId);
     if (record.action === 'bonus') {
-      return provider.payBonus({
-        worker,
-        unit,
-        agent,
-        amount: record.amount ?? 0,
-        reason: record.feedback ?? '',
-        idempotencyKey: key,
-      });
+      const amount = record.amount ?? 0;
+      return this.#paying(
+        provider,
+        unit.taskRunId,
+        chargeEntries({ provider, kind: 'bonus', amount, unit, worker, idempotencyKey: key }),
+        () =>
+          provider.payBonus({
+            worker,
+            unit,
+            agent,
+            amount,
+            reason: record.feedback ?? '',
+            idempotencyKey: key,
+          }),
+      );
     }
     if (agent === null) throw new Error(`unit ${unit.id} has no agent to review`);
     const review = { work: { unit, agent, worker }, feedback: record.feedback, idempotencyKey: key };
+    if (record.action === 'reject') return provider.rejectWork(review);
     // A soft rejection pays the worker (Mephisto's soft_reject_work approves on the provider).
-    return record.action === 'reject' ? provider.rejectWork(review) : provider.approveWork(review);
+    const charges = chargeEntries({
+      provider,
+      kind: 'reward',
+      amount: unit.payAmount,
+      unit,
+      worker,
+      idempotencyKey: key,
+    });
+    return this.#paying(provider, unit.taskRunId, charges, () => provider.approveWork(review));
+  }
+
+  /**
+   * Runs a paying duty inside the ledger: its entries are reserved under the run's budget first
+   * (refused, and the provider never called, when they do not fit), then settled with the provider's
+   * answer: paid with its reference, owed when the platform moves no money, released when it failed.
+   * A crash between the two leaves them pending, and the retry under the same key settles them.
+   */
+  async #paying(
+    provider: CrowdProvider,
+    taskRunId: string,
+    entries: ReturnType<typeof chargeEntries>,
+    duty: () => Promise<ProviderDutyResult>,
+  ): Promise<ProviderDutyResult> {
+    if (entries.length === 0) return duty();
+    const keys = entries.map((e) => e.idempotencyKey);
+    const budgetCents = runBudgetCents(providerArgsOf(await this.store.getTaskRun(taskRunId)));
+    await this.store.reservePayments({ taskRunId, providerType: provider.type, budgetCents, entries });
+    let result: ProviderDutyResult;
+    try {
+      result = await duty();
+    } catch (error) {
+      await this.store.settlePayments(keys, {
+        status: 'failed',
+        note: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+    const owed = result.status === 'manual' || provider.paysWorkers === false;
+    await this.store.settlePayments(keys, {
+      status: owed ? 'manual' : 'paid',
+      providerReference: result.reference ?? null,
+    });
+    return result;
   }
 }

@@ -349,6 +349,113 @@ export interface TaskRunSpend {
   bonuses: number;
 }
 
+/**
+ * A provider's own record, kept in the run's database (table `provider_records`) so a crash loses
+ * nothing: MTurk's HIT type and HITs, Prolific's study and submissions, keys of payments started.
+ * Keyed by (provider type, kind, key); `data` is any JSON value.
+ */
+export interface ProviderRecord {
+  providerType: string;
+  /** What the record is, in the provider's words: `hit`, `hit_type`, `study`, `bonus`, … */
+  kind: string;
+  /** Unique within (providerType, kind): a HIT id, a unit id, an idempotency key, … */
+  key: string;
+  /** The run it belongs to, when it belongs to one (for listing a run's records). */
+  taskRunId: string | null;
+  /** The unit it belongs to, when it belongs to one. */
+  unitId: string | null;
+  data: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewProviderRecord {
+  providerType: string;
+  kind: string;
+  key: string;
+  taskRunId?: string | null;
+  unitId?: string | null;
+  /** Any JSON value (stored as JSON text). */
+  data: unknown;
+}
+
+export interface ProviderRecordFilter {
+  providerType: string;
+  kind?: string;
+  taskRunId?: string;
+  unitId?: string;
+}
+
+/** A payments-ledger entry's kind: a unit's reward, a bonus, or the platform's fee on either. */
+export type PaymentKind = 'reward' | 'bonus' | 'fee';
+/**
+ * `pending`: reserved before the provider was called (counts against the budget); `paid`: the provider
+ * confirmed it; `manual`: owed, paid by hand (in-house); `failed`: the provider refused it (no longer
+ * counts against the budget; a retry under the same key reserves it again).
+ */
+export type PaymentStatus = 'pending' | 'paid' | 'manual' | 'failed';
+
+/** One entry of the payments ledger (table `payments`). */
+export interface Payment {
+  id: string;
+  taskRunId: string;
+  unitId: string | null;
+  workerId: string | null;
+  kind: PaymentKind;
+  /** Whole cents, positive. */
+  amountCents: number;
+  /** Unique over the ledger: reserving the same key again returns this entry, never a second one. */
+  idempotencyKey: string;
+  providerType: string;
+  /** The provider's reference for the payment (a bonus id, an assignment id), once it has one. */
+  providerReference: string | null;
+  status: PaymentStatus;
+  /** Why a payment failed, or other notes for the requester. */
+  note: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewPayment {
+  unitId?: string | null;
+  workerId?: string | null;
+  kind: PaymentKind;
+  amountCents: number;
+  idempotencyKey: string;
+}
+
+export interface PaymentReservation {
+  taskRunId: string;
+  providerType: string;
+  /**
+   * The run's budget in whole cents, or null for none: the reservation is refused (BudgetExceededError,
+   * nothing written) when the run's `pending`, `paid` and `manual` entries plus the new ones would
+   * exceed it. Entries whose key is already in the ledger are not counted twice.
+   */
+  budgetCents: number | null;
+  entries: readonly NewPayment[];
+}
+
+/** The provider's answer for ledger entries (a settlement without a reference keeps the one recorded). */
+export interface PaymentSettlement {
+  status: Exclude<PaymentStatus, 'pending'>;
+  providerReference?: string | null;
+  note?: string | null;
+}
+
+/** A run's ledger totals in whole cents, by status and by kind (failed entries are not spend). */
+export interface RunSpendTotals {
+  taskRunId: string;
+  paidCents: number;
+  pendingCents: number;
+  manualCents: number;
+  failedCents: number;
+  /** `paid + pending + manual` per kind. */
+  rewardCents: number;
+  bonusCents: number;
+  feeCents: number;
+}
+
 export interface Store {
   /** `sqlite` or `postgres`. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -551,6 +658,40 @@ export interface Store {
   getTaskRunState(taskRunId: string): Promise<TaskRunState>;
   /** Applies `change` in one statement; returns the new state. A missing run → NotFound(task_run). */
   updateTaskRunState(taskRunId: string, change: TaskRunStateChange): Promise<TaskRunState>;
+
+  // --- provider records -----------------------------------------------------------------------------
+  /** Inserts the record, or replaces the data (and run/unit) of the record with its key. */
+  putProviderRecord(record: NewProviderRecord): Promise<ProviderRecord>;
+  /**
+   * Inserts the record only if none has its (providerType, kind, key); `created` says which happened and
+   * `record` is the one stored. Concurrent inserts of one key: exactly one creates. The way to claim a
+   * key before a non-idempotent platform call.
+   */
+  insertProviderRecord(record: NewProviderRecord): Promise<{ created: boolean; record: ProviderRecord }>;
+  getProviderRecord(providerType: string, kind: string, key: string): Promise<ProviderRecord | null>;
+  /** Records matching the filter, oldest first. */
+  findProviderRecords(filter: ProviderRecordFilter): Promise<ProviderRecord[]>;
+  /** Returns whether there was a record to delete. */
+  deleteProviderRecord(providerType: string, kind: string, key: string): Promise<boolean>;
+
+  // --- payments ledger ------------------------------------------------------------------------------
+  /**
+   * Reserves payments as `pending` in one transaction, under the run's budget (see
+   * {@link PaymentReservation}). Idempotent by key: an entry whose key exists is returned as stored (a
+   * `failed` one becomes `pending` again, so a retry is counted and tried again). A missing run →
+   * NotFound(task_run); an amount that is not a positive whole number of cents → InvalidArgument.
+   */
+  reservePayments(reservation: PaymentReservation): Promise<Payment[]>;
+  /** Records the provider's answer for the entries with these keys; keys not in the ledger are ignored. */
+  settlePayments(idempotencyKeys: readonly string[], outcome: PaymentSettlement): Promise<Payment[]>;
+  findPayments(filter?: {
+    taskRunId?: string;
+    workerId?: string;
+    unitId?: string;
+    status?: PaymentStatus;
+  }): Promise<Payment[]>;
+  /** Ledger totals per run (every run with entries when `taskRunIds` is omitted). */
+  sumPayments(taskRunIds?: readonly string[]): Promise<RunSpendTotals[]>;
 
   // --- export ---------------------------------------------------------------------------------------
   /**

@@ -36,6 +36,8 @@ export interface SeedOptions {
   data?: (i: number) => unknown;
   /** @default 'mock' */
   providerType?: string;
+  /** More of the run's `mephisto.provider` section (a budget, …). */
+  providerArgs?: Record<string, unknown>;
 }
 
 export async function seedRun(store: Store, options: SeedOptions = {}): Promise<SeededRun> {
@@ -47,7 +49,9 @@ export async function seedRun(store: Store, options: SeedOptions = {}): Promise<
   const run = await store.createTaskRun({
     taskId: task.id,
     requesterId: requester.id,
-    initParams: JSON.stringify({ mephisto: { provider: { _provider_type: providerType } } }),
+    initParams: JSON.stringify({
+      mephisto: { provider: { ...options.providerArgs, _provider_type: providerType } },
+    }),
     providerType,
     taskType: 'static_task',
   });

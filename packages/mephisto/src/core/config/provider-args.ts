@@ -9,6 +9,7 @@ import type { FieldKind } from './config-field.js';
 import {
   defaultedField,
   enumKind,
+  numberKind,
   integerKind,
   literalKind,
   optionalField,
@@ -29,6 +30,34 @@ const baseProviderShape = {
     stringKind,
     'The registered requester whose account launches and pays for the run. When left out, the mock provider ' +
       'uses its built-in requester and the others the requester of this provider registered last.',
+  ),
+  budget_in_dollars: optionalField(
+    numberKind(0),
+    "Most the run may spend, in dollars: rewards, bonuses and the platform's fees, as the payments ledger " +
+      'counts them. A launch that could pass it waits; an approval or bonus that would pass it is refused. ' +
+      'When left out, no limit beyond the account balance the platform reports.',
+  ),
+};
+
+/** Fields of both MTurk providers (mephisto-ts additions; Mephisto keeps these in code). */
+const mturkShape = {
+  endpoint: defaultedField(
+    stringKind,
+    '',
+    "Address of the MTurk requester API. Empty uses AWS's (the sandbox's for `mturk_sandbox`); tests point it " +
+      'at the MTurk fake of `@mephisto-ts/testing`.',
+  ),
+  region: defaultedField(stringKind, 'us-east-1', 'AWS region of the MTurk API (MTurk only runs in us-east-1).'),
+  frame_height: defaultedField(
+    integerKind(0),
+    650,
+    "Height in pixels of the frame MTurk shows the task in (ExternalQuestion's FrameHeight); 0 fills the window.",
+  ),
+  auto_approve_delay_in_seconds: defaultedField(
+    integerKind(0),
+    2_592_000,
+    'Seconds after a submission before MTurk approves and pays it on its own (AutoApprovalDelayInSeconds; ' +
+      "MTurk's default, 30 days). Review before then.",
   ),
 };
 
@@ -51,11 +80,13 @@ export const InhouseProviderArgsSchema = z.strictObject({
 export const MturkProviderArgsSchema = z.strictObject({
   _provider_type: providerTypeField('mturk'),
   ...baseProviderShape,
+  ...mturkShape,
 });
 
 export const MturkSandboxProviderArgsSchema = z.strictObject({
   _provider_type: providerTypeField('mturk_sandbox'),
   ...baseProviderShape,
+  ...mturkShape,
 });
 
 /** One Prolific eligibility requirement: a `name` (its class in Prolific's API) and its own fields. */
@@ -70,6 +101,12 @@ const eligibilityRequirementsKind: FieldKind<z.ZodArray<z.ZodObject<{ name: z.Zo
 export const ProlificProviderArgsSchema = z.strictObject({
   _provider_type: providerTypeField('prolific'),
   ...baseProviderShape,
+  api_base_url: defaultedField(
+    stringKind,
+    '',
+    "Address of Prolific's API. Empty uses https://api.prolific.com; tests point it at the Prolific fake of " +
+      '`@mephisto-ts/testing`.',
+  ),
   prolific_external_study_url: defaultedField(
     stringKind,
     '',

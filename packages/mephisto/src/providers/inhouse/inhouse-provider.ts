@@ -32,6 +32,8 @@ const DEFAULT_UI_BASE_URL: unknown = sectionField(InhouseProviderArgsSchema, 'ui
 export class InhouseProvider implements CrowdProvider {
   readonly type = INHOUSE_PROVIDER_TYPE;
   readonly sandbox = false;
+  /** Nothing pays in-house workers: the ledger records what they are owed. */
+  readonly paysWorkers = false;
 
   constructor(readonly args: InhouseProviderArgs) {}
 

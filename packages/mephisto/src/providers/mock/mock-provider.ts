@@ -10,6 +10,7 @@ import type {
   ProviderBlockRequest,
   ProviderBonusRequest,
   ProviderDutyResult,
+  ProviderQualificationRequest,
   ProviderRunContext,
   ProviderUnblockRequest,
   ProviderWorkReview,
@@ -31,14 +32,17 @@ export type MockProviderMethod =
   | 'rejectWork'
   | 'payBonus'
   | 'blockWorker'
-  | 'unblockWorker';
+  | 'unblockWorker'
+  | 'grantQualification'
+  | 'revokeQualification';
 
 /** One review duty the mock carried out (a repeated idempotency key records nothing new). */
 export type MockReviewCall =
   | { readonly duty: 'approveWork' | 'rejectWork'; readonly request: ProviderWorkReview }
   | { readonly duty: 'payBonus'; readonly request: ProviderBonusRequest }
   | { readonly duty: 'blockWorker'; readonly request: ProviderBlockRequest }
-  | { readonly duty: 'unblockWorker'; readonly request: ProviderUnblockRequest };
+  | { readonly duty: 'unblockWorker'; readonly request: ProviderUnblockRequest }
+  | { readonly duty: 'grantQualification' | 'revokeQualification'; readonly request: ProviderQualificationRequest };
 
 export interface MockProviderOptions {
   /**
@@ -145,6 +149,15 @@ export class MockProvider implements CrowdProvider {
 
   payBonus(request: ProviderBonusRequest): Promise<ProviderDutyResult> {
     return this.#duty({ duty: 'payBonus', request });
+  }
+
+  /** Records the grant (once per key); the store's grant is what the engine checks. */
+  grantQualification(request: ProviderQualificationRequest): Promise<ProviderDutyResult> {
+    return this.#duty({ duty: 'grantQualification', request });
+  }
+
+  revokeQualification(request: ProviderQualificationRequest): Promise<ProviderDutyResult> {
+    return this.#duty({ duty: 'revokeQualification', request });
   }
 
   /** A review's unblock; `unblockWorker(name)` (no promise) is the test helper of the same name. */

@@ -46,6 +46,14 @@ import type {
   Store,
   TableCounts,
   TaskRunSpend,
+  NewProviderRecord,
+  Payment,
+  PaymentReservation,
+  PaymentSettlement,
+  PaymentStatus,
+  ProviderRecord,
+  ProviderRecordFilter,
+  RunSpendTotals,
   UnitExportQuery,
   UnitExportPage,
   UnitFilter,
@@ -57,6 +65,8 @@ import * as runState from './run-state.js';
 import * as submissions from './submissions.js';
 import * as unitBatches from './unit-batches.js';
 import * as workerBlocks from './worker-blocks.js';
+import * as payments from './payments.js';
+import * as providerRecords from './provider-records.js';
 import { KyselyReviewStore } from './review-store.js';
 import * as exportSpend from './export-spend.js';
 import * as exportUnits from './export-units.js';
@@ -337,6 +347,38 @@ export class KyselyStore implements Store {
 
   readUnitExportPage(query: UnitExportQuery): Promise<UnitExportPage> {
     return this.#call((ctx) => exportUnits.readUnitExportPage(ctx, query));
+  }
+  putProviderRecord(record: NewProviderRecord): Promise<ProviderRecord> {
+    return this.#call((ctx) => providerRecords.putProviderRecord(ctx, record));
+  }
+  insertProviderRecord(record: NewProviderRecord): Promise<{ created: boolean; record: ProviderRecord }> {
+    return this.#call((ctx) => providerRecords.insertProviderRecord(ctx, record));
+  }
+  getProviderRecord(providerType: string, kind: string, key: string): Promise<ProviderRecord | null> {
+    return this.#call((ctx) => providerRecords.getProviderRecord(ctx, providerType, kind, key));
+  }
+  findProviderRecords(filter: ProviderRecordFilter): Promise<ProviderRecord[]> {
+    return this.#call((ctx) => providerRecords.findProviderRecords(ctx, filter));
+  }
+  deleteProviderRecord(providerType: string, kind: string, key: string): Promise<boolean> {
+    return this.#call((ctx) => providerRecords.deleteProviderRecord(ctx, providerType, kind, key));
+  }
+  reservePayments(reservation: PaymentReservation): Promise<Payment[]> {
+    return this.#call((ctx) => payments.reservePayments(ctx, reservation));
+  }
+  settlePayments(idempotencyKeys: readonly string[], outcome: PaymentSettlement): Promise<Payment[]> {
+    return this.#call((ctx) => payments.settlePayments(ctx, idempotencyKeys, outcome));
+  }
+  findPayments(filter?: {
+    taskRunId?: string;
+    workerId?: string;
+    unitId?: string;
+    status?: PaymentStatus;
+  }): Promise<Payment[]> {
+    return this.#call((ctx) => payments.findPayments(ctx, filter));
+  }
+  sumPayments(taskRunIds?: readonly string[]): Promise<RunSpendTotals[]> {
+    return this.#call((ctx) => payments.sumPayments(ctx, taskRunIds));
   }
   sumTaskRunSpend(taskRunId: string): Promise<TaskRunSpend> {
     return this.#call((ctx) => exportSpend.sumTaskRunSpend(ctx, taskRunId));

@@ -648,7 +648,7 @@ async function applyWorkerAction(
           .execute();
       }
       const reviewId = await insertWorkerReview(ctx, db, { workerId, qualificationId, value });
-      return { ...record, outcome: 'applied', worker_review_id: reviewId };
+      return { ...record, outcome: 'applied', worker_review_id: reviewId, delivery: 'pending' };
     }
     case 'revoke': {
       if (qualificationId === null) throw new InvalidArgumentError('revoke needs a qualification');
@@ -660,7 +660,7 @@ async function applyWorkerAction(
       if (Number(removed.numDeletedRows) === 0)
         return { ...record, outcome_message: 'the worker does not hold it' };
       const reviewId = await insertWorkerReview(ctx, db, { workerId, qualificationId, revoke: true });
-      return { ...record, outcome: 'applied', worker_review_id: reviewId };
+      return { ...record, outcome: 'applied', worker_review_id: reviewId, delivery: 'pending' };
     }
   }
 }

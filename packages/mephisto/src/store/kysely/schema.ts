@@ -285,3 +285,44 @@ export type ReviewTables = {
   review_actions: ReviewActionsTable;
   run_activity: RunActivityTable;
 };
+
+// --- providers and payments (0006) --------------------------------------------------------------------
+
+/** Ours (0006): a provider's own record, JSON under (provider_type, kind, record_key). */
+export interface ProviderRecordsTable {
+  provider_type: TextColumn;
+  kind: TextColumn;
+  record_key: TextColumn;
+  task_run_id: NullableIdColumn;
+  unit_id: NullableIdColumn;
+  /** JSON text. */
+  data: TextColumn;
+  creation_date: MillisColumn;
+  update_date: MillisColumn;
+}
+
+/** Ours (0006): one entry of the payments ledger. */
+export interface PaymentsTable {
+  payment_id: IdColumn;
+  task_run_id: IdColumn;
+  unit_id: NullableIdColumn;
+  worker_id: NullableIdColumn;
+  /** `reward`, `bonus` or `fee`. */
+  kind: TextColumn;
+  amount_cents: IntColumn;
+  idempotency_key: TextColumn;
+  provider_type: TextColumn;
+  provider_reference: NullableTextColumn;
+  /** `pending`, `paid`, `manual` or `failed`. */
+  status: TextColumn;
+  note: NullableTextColumn;
+  creation_date: MillisColumn;
+  update_date: MillisColumn;
+}
+
+/** The provider and ledger tables, added where used: `db.withTables<LedgerTables>()`. */
+// A type alias, not an interface: Kysely's `withTables` needs an implicit index signature.
+export type LedgerTables = {
+  provider_records: ProviderRecordsTable;
+  payments: PaymentsTable;
+};

@@ -4,6 +4,7 @@ import { coreSchemaMigration } from './0001-core-schema.js';
 import { engineStateMigration } from './0002-engine-state.js';
 import { leanUnitIndexesMigration } from './0003-lean-unit-indexes.js';
 import { reviewActionsMigration } from './0005-review-actions.js';
+import { providerLedgerMigration } from './0006-provider-ledger.js';
 
 /**
  * Every migration this version knows, by name. Names sort in the order they apply (Kysely's Migrator
@@ -16,6 +17,7 @@ export function knownMigrations(dialect: StoreDialect): Record<string, Migration
     '0002_engine_state': engineStateMigration(dialect),
     '0003_lean_unit_indexes': leanUnitIndexesMigration(),
     '0005_review_actions': reviewActionsMigration(dialect),
+    '0006_provider_ledger': providerLedgerMigration(dialect),
   };
 }
 

@@ -1,0 +1,3 @@
+export * from './money.js';
+export * from './run-budget.js';
+export * from './run-charges.js';
