@@ -43,7 +43,7 @@ export interface MephistoTaskState<TaskData = unknown> {
   loaded: boolean;
   /**
    * mephisto-ts addition: the stable code of the server's refusal (`agent_details.data.failure_code`:
-   * `no_units`, `too_many_concurrent`, `max_for_task`, `blocked`, `not_qualified`, `run_over`…).
+   * `no_units`, `too_many_concurrent`, `max_for_task`, `blocked`, `not_qualified`, `run_over`, `provider_refused`…).
    */
   failureCode: string | null;
   /**

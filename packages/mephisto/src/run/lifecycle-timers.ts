@@ -13,7 +13,7 @@
 import type { Scheduler, Timer } from '../core/index.js';
 
 export type AgentTimerKind = 'assignment_duration' | 'submission_timeout';
-type RunTimerKind = 'patience' | 'lifetime';
+type RunTimerKind = 'patience' | 'lifetime' | 'budget';
 
 export class LifecycleTimers {
   readonly #run = new Map<RunTimerKind, Timer>();
@@ -71,6 +71,13 @@ export class LifecycleTimers {
     this.#run.get('lifetime')?.cancel();
     if (this.#stopped) return;
     this.#run.set('lifetime', this.#set(delayMs, fire));
+  }
+
+  /** Arms (or re-arms) the look at the budget again, for a launch held back by it. */
+  armBudgetRecheck(delayMs: number, fire: () => void | Promise<void>): void {
+    this.#run.get('budget')?.cancel();
+    if (this.#stopped) return;
+    this.#run.set('budget', this.#set(delayMs, fire));
   }
 
   cancelRunTimer(kind: RunTimerKind): void {

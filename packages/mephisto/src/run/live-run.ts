@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Blueprint, TaskDataSource } from '../blueprints/blueprint.js';
 import type { TaskConfig } from '../core/config/task-config.js';
 import {
+  MephistoError,
   NotFoundError,
   TransitionConflictError,
   UNIT_STATUSES,
@@ -22,13 +23,14 @@ import {
   type UnitStatus,
   type Worker,
 } from '../core/index.js';
+import { runBudgetCents, unitCostCents } from '../payments/index.js';
 import type { CrowdProvider, ProviderRunContext } from '../providers/crowd-provider.js';
 import type { Store } from '../store/store.js';
 import { LiveAgentSession } from './agent-session.js';
 import { fromStoredData } from './assignment-data.js';
 import { LifecycleTimers } from './lifecycle-timers.js';
 import type { QualificationRequirement } from './qualifications.js';
-import type { RefusalCode } from './refusals.js';
+import { refusalMessage, type RefusalCode } from './refusals.js';
 import { RunActivityLog } from './run-activity-log.js';
 import { AgentGoneError, AgentNotLiveError, ProviderLaunchError } from './run-errors.js';
 import {
@@ -176,6 +178,9 @@ const WORKING_AGENT_STATUSES: readonly AgentStatus[] = [
   'partner disconnect',
 ];
 
+/** How often a launch held back by the budget looks at it again. */
+const BUDGET_RECHECK_MS = 30_000;
+
 type LeaveStatus = 'disconnect' | 'timeout' | 'returned' | 'expired';
 
 export class LiveTaskRun implements LiveRun {
@@ -251,6 +256,27 @@ export class LiveTaskRun implements LiveRun {
       taskRunId: init.taskRun.id,
       maxConcurrentUnits: init.settings.maxConcurrentUnits,
       reward: () => init.settings.reward,
+      budget: () => {
+        const budgetCents = runBudgetCents(init.config.mephisto.provider);
+        return budgetCents === null
+          ? null
+          : { budgetCents, unitCostCents: unitCostCents(init.provider, init.settings.reward) };
+      },
+      onBudgetWait: (first) => {
+        if (first) {
+          const message =
+            "the run's budget is reached: no more units are launched until reviews settle what is owed " +
+            `(looked at again every ${BUDGET_RECHECK_MS / 1000} s)`;
+          this.#log.warn(message);
+          this.#activity.error('launching units', new MephistoError('MEPHISTO_ERR_BUDGET_EXCEEDED', message));
+        }
+        // Reviews (rejections, failed payments) free budget in another process: look again later.
+        this.#timers.armBudgetRecheck(BUDGET_RECHECK_MS, () =>
+          this.#track(async () => {
+            if (this.#takesWork()) await this.#launcher.pump();
+          }),
+        );
+      },
       source: init.source,
       skip: init.skip,
       created: init.created,
@@ -292,6 +318,14 @@ export class LiveTaskRun implements LiveRun {
    */
   async start(): Promise<void> {
     this.#counts = { ...(await this.#store.countUnitsByStatus({ taskRunId: this.taskRun.id })) };
+    try {
+      await this.#reconcile(false);
+    } catch (error) {
+      // Launching still works (it is idempotent at the provider); the orphans wait for the next
+      // reconcile (shutdown, the next start, or `mephisto mturk cleanup`).
+      this.#log.error({ err: error }, 'reconciling with the provider failed');
+      this.#activity.error('reconciling the run with the provider failed', error);
+    }
     if (this.#relaunch.length > 0) {
       let links: ReadonlyMap<string, string>;
       try {
@@ -314,6 +348,33 @@ export class LiveTaskRun implements LiveRun {
     this.#afterChange();
   }
 
+  /**
+   * Has the provider make the platform agree with the store (orphans withdrawn, payments found done
+   * recorded): at every start and resume, before anything is launched, and at the end.
+   */
+  async #reconcile(runOver: boolean): Promise<void> {
+    if (!this.provider.reconcileRun) return;
+    const live = await this.#store.findUnits({
+      taskRunId: this.taskRun.id,
+      status: ['launched', 'assigned'],
+    });
+    const report = await this.provider.reconcileRun({
+      ...this.#context,
+      liveUnitIds: new Set(live.map((u) => u.id)),
+      runOver,
+    });
+    const changed = report.withdrawn + report.relaunched + report.recorded > 0;
+    this.#log[changed ? 'warn' : 'debug'](
+      {
+        withdrawn: report.withdrawn,
+        relaunched: report.relaunched,
+        recorded: report.recorded,
+        notes: report.notes,
+      },
+      'reconciled the run with the provider',
+    );
+  }
+
   // --- workers ----------------------------------------------------------------------------------------
 
   requestAgent(registration: AgentRegistration): Promise<AgentDetails> {
@@ -330,7 +391,7 @@ export class LiveTaskRun implements LiveRun {
       if (!this.#takesWork()) return this.#refusalDetails(registration, this.#pool.runOver(worker));
       const answer = await this.#pool.claim(worker);
       if (answer.kind === 'refused') return this.#refusalDetails(registration, answer);
-      return this.#startAgent(answer, registration.agent_registration_id);
+      return this.#startAgent(answer, registration);
     });
   }
 
@@ -441,10 +502,28 @@ export class LiveTaskRun implements LiveRun {
 
   async #startAgent(
     answer: Extract<PoolAnswer, { kind: 'assigned' }>,
-    registrationId: string | undefined,
+    registration: AgentRegistration,
   ): Promise<AgentDetails> {
     const { agent, unit, worker } = answer;
+    const registrationId = registration.agent_registration_id;
     this.#move('launched', 'assigned');
+    if (this.provider.registerAgent) {
+      try {
+        await this.provider.registerAgent(this.#context, { unit, agent, worker, providerData: registration });
+      } catch (error) {
+        this.#agentLog(agent, unit).warn(
+          { err: error },
+          'the provider refused the registration; the unit is offered again',
+        );
+        await this.#leave(agent.id, 'disconnect');
+        return this.#refusalDetails(registration, {
+          kind: 'refused',
+          worker,
+          code: 'provider_refused',
+          message: refusalMessage('provider_refused'),
+        });
+      }
+    }
     let session: LiveAgentSession;
     try {
       const assignment = answer.assignment ?? (await this.#store.getAssignment(unit.assignmentId));
@@ -742,6 +821,7 @@ export class LiveTaskRun implements LiveRun {
       session.markGone('shutdown');
       this.#forget(agentId);
     }
+    await attempt('reconciling with the provider', () => this.#reconcile(true));
     await attempt('tearing down the provider', () => this.provider.teardownRun(this.#context));
     await attempt('counting units', () => this.refreshProgress());
     if (reason === 'completed')

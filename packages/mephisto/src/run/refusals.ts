@@ -14,6 +14,7 @@ export const REFUSAL_CODES = [
   'blocked',
   'not_qualified',
   'run_over',
+  'provider_refused',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -51,6 +52,11 @@ export function refusalMessage(code: RefusalCode, figures: RefusalFigures = {}):
       return 'You do not have the qualifications this task requires.';
     case 'run_over':
       return 'This task is no longer accepting work.';
+    case 'provider_refused':
+      return (
+        'This page was not opened the way the crowd platform hands out work (for example a preview ' +
+        'that was not accepted). Accept the task on the platform and open it from there.'
+      );
   }
 }
 
@@ -65,4 +71,6 @@ export const REFUSAL_WHEN: { readonly [C in RefusalCode]: string } = {
     "The worker is blocked: in the store, by the provider, or by a grant of the blueprint's `block_qualification`.",
   not_qualified: "The worker fails one of the run's qualification requirements.",
   run_over: 'The run is shutting down, has ended, or its `task_lifetime_in_seconds` has passed.',
+  provider_refused:
+    "The provider refused the page's registration (`registerAgent`: an MTurk preview or a HIT of another run, a Prolific session of another study); the unit is offered again.",
 };

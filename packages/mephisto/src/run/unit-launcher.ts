@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { InitializationData, TaskDataSource } from '../blueprints/blueprint.js';
 import type { Unit } from '../core/index.js';
 import type { CrowdProvider, ProviderRunContext } from '../providers/crowd-provider.js';
+import { affordableUnits } from '../payments/index.js';
 import type { Store } from '../store/store.js';
 import { toStoredData } from './assignment-data.js';
 import { ProviderLaunchError } from './run-errors.js';
@@ -37,6 +38,17 @@ export interface UnitLauncherOptions {
   readonly maxConcurrentUnits: number;
   /** Pay of new units (`task_reward`). */
   readonly reward: () => number;
+  /**
+   * The run's budget and what one unit can cost (reward and fee), whole cents; null for no budget.
+   * With a budget, units are launched only while every unit on offer, being worked on or awaiting
+   * review could still be paid within it (see payments/run-budget.ts).
+   */
+  readonly budget?: () => { readonly budgetCents: number; readonly unitCostCents: number } | null;
+  /**
+   * Called each time a pump finds the budget reached while work is waiting; `first` is true for the
+   * first time since the budget last allowed a launch.
+   */
+  readonly onBudgetWait?: (first: boolean) => void;
   /** Where new work comes from; undefined when the run's work all exists already. */
   readonly source: TaskDataSource | undefined;
   /** Items of `source` to pass over because their assignments exist (a resumed run). */
@@ -120,6 +132,7 @@ export class UnitLauncher {
   #pumping: Promise<void> | undefined;
   #again = false;
   #stopped = false;
+  #budgetReached = false;
 
   constructor(options: UnitLauncherOptions) {
     this.#o = options;
@@ -189,6 +202,19 @@ export class UnitLauncher {
         available = maxConcurrentUnits - active;
         if (available <= 0) return;
       }
+      const budget = this.#o.budget?.() ?? null;
+      if (budget !== null) {
+        const affordable = await affordableUnits(store, taskRunId, budget.budgetCents, budget.unitCostCents);
+        if (affordable <= 0) {
+          if (!this.drained) {
+            this.#o.onBudgetWait?.(!this.#budgetReached);
+            this.#budgetReached = true;
+          }
+          return;
+        }
+        this.#budgetReached = false;
+        available = Math.min(available, affordable);
+      }
       if (this.#queue.length === 0) {
         const created = await this.#create(Math.min(available, CREATE_BATCH));
         if (created === undefined) return;
@@ -222,7 +248,8 @@ export class UnitLauncher {
         assignments.push({ data, units: data.unit_data.map(() => ({ payAmount: reward })) });
       }
       if (assignments.length > 0) {
-        const launchNow = this.#o.maxConcurrentUnits === 0;
+        // Without a cap or budget every unit is launched at once; otherwise they wait for a slot.
+        const launchNow = this.#o.maxConcurrentUnits === 0 && (this.#o.budget?.() ?? null) === null;
         const { units } = await this.#o.store.createAssignmentsWithUnits(this.#o.taskRunId, assignments, {
           unitStatus: launchNow ? 'launched' : 'created',
           returnAssignments: false,

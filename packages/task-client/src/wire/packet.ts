@@ -70,7 +70,7 @@ export interface AgentDetailsData {
   failure_reason?: string | null;
   /**
    * mephisto-ts only: a stable code for `failure_reason` (`no_units`, `too_many_concurrent`,
-   * `max_for_task`, `blocked`, `not_qualified`, `run_over`), null when a unit was given.
+   * `max_for_task`, `blocked`, `not_qualified`, `run_over`, `provider_refused`), null when a unit was given.
    */
   failure_code?: string | null;
 }

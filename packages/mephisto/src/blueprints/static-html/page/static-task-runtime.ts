@@ -36,6 +36,7 @@ export const STATIC_TASK_RUNTIME: string = String.raw`/* static_task page (mephi
     blocked: 'You are not allowed to work on this task.',
     not_qualified: 'You do not have the qualifications this task requires.',
     run_over: 'This task is no longer accepting work.',
+    provider_refused: 'Accept the task on the crowd platform and open it from there.',
   };
   var UNREACHABLE = 'the task server cannot be reached. Check your internet connection, then ';
 
