@@ -209,6 +209,39 @@ async function work(rounds: number): Promise<void> {
   send({ kind: 'worked', samples });
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function paced(message: Extract<ToWorker, { kind: 'paced' }>): Promise<void> {
+  baseUrl = message.baseUrl;
+  const samples = emptySamples();
+  const deadline = performance.now() + message.durationMs;
+  const think = (): number => Math.random() * 2 * message.meanThinkMs;
+  const pacedBrowsers: SimulatedBrowser[] = Array.from({ length: message.count }, (_, i) => ({
+    name: `${message.namePrefix}-${i}`,
+    agentId: null,
+    socket: null,
+  }));
+  browsers.push(...pacedBrowsers);
+  await Promise.all(
+    pacedBrowsers.map(async (browser) => {
+      try {
+        await sleep(Math.random() * message.meanThinkMs);
+        for (let round = 0; performance.now() < deadline; round++) {
+          await connectBrowser(browser, round, samples);
+          await sleep(think());
+          await submit(browser, samples);
+        }
+      } catch (error) {
+        fail(samples, `paced: ${(error as Error).message}`);
+      }
+    }),
+  );
+  browsers.length = 0;
+  send({ kind: 'paced', samples });
+}
+
 process.on('message', (message: ToWorker) => {
   const done = (() => {
     switch (message.kind) {
@@ -216,6 +249,8 @@ process.on('message', (message: ToWorker) => {
         return connect(message);
       case 'work':
         return work(message.rounds);
+      case 'paced':
+        return paced(message);
       case 'close':
         clearInterval(heartbeats);
         for (const browser of browsers) closeSocket(browser);

@@ -15,6 +15,18 @@ export type ToWorker =
     }
   /** Every connected worker submits its unit, then does `rounds - 1` more whole units. */
   | { readonly kind: 'work'; readonly rounds: number }
+  /**
+   * `count` workers each loop for `durationMs`: take a unit (request, socket, alive, heartbeat), think
+   * a random time (uniform on [0, 2 × meanThinkMs]), submit. Starts are spread over one think time.
+   */
+  | {
+      readonly kind: 'paced';
+      readonly baseUrl: string;
+      readonly count: number;
+      readonly namePrefix: string;
+      readonly meanThinkMs: number;
+      readonly durationMs: number;
+    }
   /** Close every socket and exit. */
   | { readonly kind: 'close' };
 
@@ -23,6 +35,7 @@ export type FromWorker =
   | { readonly kind: 'ready' }
   | { readonly kind: 'connected'; readonly samples: Samples }
   | { readonly kind: 'worked'; readonly samples: Samples }
+  | { readonly kind: 'paced'; readonly samples: Samples }
   | { readonly kind: 'failed'; readonly message: string };
 
 export interface Samples {

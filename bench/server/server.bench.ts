@@ -12,8 +12,18 @@
  * 2. **work**: every browser submits (`POST /submit_task`, acknowledged once durable), then does
  *    `rounds - 1` more whole units (request, socket, alive, heartbeat, submit), all at once. Completed
  *    units per second are counted over this phase.
- * Reported per level: units/s, p50/p99 of request_agent and submit_task (both phases), errors (failed
- * requests, refusals, socket errors, unexpected closes) and memory per connected worker.
+ * 3. **paced** (offered load ≈ half the capacity measured in 2): C fresh browsers each loop: take a
+ *    unit (request, socket, alive, heartbeat), think a random time (uniform, mean C / (0.5 × capacity)),
+ *    submit. The latencies of this phase are what a worker waits for on a busy server that is not
+ *    overrun, and are held to the p99 target.
+ * Reported per level: units/s, p50/p99 of request_agent and submit_task in the closed loop (1 and 2)
+ * and paced (3), errors (failed requests, refusals, socket errors, unexpected closes, in every phase),
+ * memory per connected worker, and the server's CPU time per unit.
+ *
+ * Why two latencies: in the closed loop every browser asks again the moment it is answered, so the
+ * queue holds all C of them and latency is C ÷ throughput whatever the server does (Little's law; 2,000
+ * browsers at 500 units/s wait 4 s). It is printed without a target. The paced phase measures latency
+ * the standard way, at a fixed offered load below capacity, as the engine benchmark does.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -65,6 +75,17 @@ export interface ServerLevelResult {
   rssBytesPerWorker: number;
   /** Server heap + external growth per connected worker, after a full GC. */
   heapBytesPerWorker: number;
+  /** CPU time (user + system) the server process spent per completed unit in the work phase. */
+  serverCpuMsPerUnit: number;
+  /** The paced phase: offered load, completed units/s and latencies. */
+  paced: {
+    offeredUnitsPerSecond: number;
+    unitsPerSecond: number;
+    requestAgentP50Ms: number;
+    requestAgentP99Ms: number;
+    submitP50Ms: number;
+    submitP99Ms: number;
+  };
 }
 
 export interface ServerBenchResult {
@@ -150,7 +171,9 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
   const rounds = options.rounds ?? 3;
   const processes = options.processes ?? 4;
   const log = options.log ?? { write: () => true };
-  const units = levels.reduce((sum, level) => sum + level * rounds, 0);
+  // Closed-loop units plus the paced phase's (at most 60 s at half the capacity; 1,500 units/s is
+  // more than this machine reaches, so it never runs dry).
+  const units = levels.reduce((sum, level) => sum + level * rounds + 45_000, 0);
 
   const dir = await mkdtemp(join(tmpdir(), 'mephisto-ts-server-bench-'));
   const children: WorkerProcess[] = [];
@@ -187,12 +210,38 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
 
           log.write(`${formatCount(level)} workers: each completing ${rounds} units…\n`);
           const started = performance.now();
+          const cpuBefore = process.cpuUsage();
           for (const child of children) child.send({ kind: 'work', rounds });
           const worked = emptySamples();
           for (const child of children) merge(worked, (await child.expect('worked')).samples);
           const workSeconds = (performance.now() - started) / 1000;
+          const cpu = process.cpuUsage(cpuBefore);
+
+          const capacity = worked.completed / workSeconds;
+          const meanThinkMs = Math.max(1_000, (1_000 * level) / Math.max(1, 0.5 * capacity));
+          const durationMs = Math.min(60_000, Math.max(15_000, 3 * meanThinkMs));
+          log.write(
+            `${formatCount(level)} workers: paced at ~${formatCount(Math.round((1_000 * level) / meanThinkMs))} units/s for ${Math.round(durationMs / 1_000)} s…\n`,
+          );
+          const pacedShares = split(level, processes);
+          const pacedStarted = performance.now();
+          children.forEach((child, index) => {
+            child.send({
+              kind: 'paced',
+              baseUrl: served.url,
+              count: pacedShares[index] ?? 0,
+              namePrefix: `p${level}-p${index}`,
+              meanThinkMs,
+              durationMs,
+            });
+          });
+          const pacedSamples = emptySamples();
+          for (const child of children) merge(pacedSamples, (await child.expect('paced')).samples);
+          const pacedSeconds = (performance.now() - pacedStarted) / 1000;
 
           const byValue = (a: number, b: number): number => a - b;
+          const pacedRequestMs = [...pacedSamples.requestAgentMs].sort(byValue);
+          const pacedSubmitMs = [...pacedSamples.submitMs].sort(byValue);
           const requestAgentMs = [...connected.requestAgentMs, ...worked.requestAgentMs].sort(byValue);
           const submitMs = [...connected.submitMs, ...worked.submitMs].sort(byValue);
           results.push({
@@ -204,10 +253,23 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
             requestAgentP99Ms: percentile(requestAgentMs, 0.99),
             submitP50Ms: percentile(submitMs, 0.5),
             submitP99Ms: percentile(submitMs, 0.99),
-            errors: connected.errors + worked.errors,
-            errorSamples: [...connected.errorSamples, ...worked.errorSamples].slice(0, 5),
+            errors: connected.errors + worked.errors + pacedSamples.errors,
+            errorSamples: [
+              ...connected.errorSamples,
+              ...worked.errorSamples,
+              ...pacedSamples.errorSamples,
+            ].slice(0, 5),
             rssBytesPerWorker: Math.max(0, after.rss - before.rss) / level,
             heapBytesPerWorker: Math.max(0, after.heap - before.heap) / level,
+            serverCpuMsPerUnit: (cpu.user + cpu.system) / 1000 / Math.max(1, worked.completed),
+            paced: {
+              offeredUnitsPerSecond: (1_000 * level) / meanThinkMs,
+              unitsPerSecond: pacedSamples.completed / pacedSeconds,
+              requestAgentP50Ms: percentile(pacedRequestMs, 0.5),
+              requestAgentP99Ms: percentile(pacedRequestMs, 0.99),
+              submitP50Ms: percentile(pacedSubmitMs, 0.5),
+              submitP99Ms: percentile(pacedSubmitMs, 0.99),
+            },
           });
         }
         return { processes, rounds, levels: results };
@@ -260,29 +322,42 @@ export function formatServerBench(result: ServerBenchResult): string {
     formatCount(level.errors),
     `${(level.rssBytesPerWorker / 1024).toFixed(1)} KB`,
     `${(level.heapBytesPerWorker / 1024).toFixed(1)} KB`,
+    `${level.serverCpuMsPerUnit.toFixed(2)} ms`,
   ]);
   const table = formatTable(
     [
       'workers',
       'units',
       'units/s',
-      'request_agent p50/p99',
-      'submit_task p50/p99',
+      'closed-loop request_agent p50/p99',
+      'closed-loop submit_task p50/p99',
       'errors',
       'RSS/worker',
       'heap/worker',
+      'server CPU/unit',
     ],
     rows,
-    ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+  const pacedTable = formatTable(
+    ['workers', 'offered', 'completed', 'request_agent p50/p99', 'submit_task p50/p99'],
+    result.levels.map((level) => [
+      formatCount(level.workers),
+      `${formatCount(Math.round(level.paced.offeredUnitsPerSecond))}/s`,
+      `${formatCount(Math.round(level.paced.unitsPerSecond))}/s`,
+      `${ms(level.paced.requestAgentP50Ms)} / ${ms(level.paced.requestAgentP99Ms)}`,
+      `${ms(level.paced.submitP50Ms)} / ${ms(level.paced.submitP99Ms)}`,
+    ]),
+    ['right', 'right', 'right', 'right', 'right'],
   );
   const top = result.levels.at(-1);
   const checks: string[] = [];
   if (top !== undefined) {
-    const p99 = Math.max(top.requestAgentP99Ms, top.submitP99Ms);
+    const p99 = Math.max(top.paced.requestAgentP99Ms, top.paced.submitP99Ms);
     checks.push(
       `targets at ${formatCount(top.workers)} workers:`,
       `  zero errors: ${formatCount(top.errors)} ${verdict(top.errors === 0 && top.workers >= SERVER_TARGETS.concurrentWorkers)}`,
-      `  p99 < ${SERVER_TARGETS.p99Ms} ms: ${ms(p99)} ${verdict(p99 < SERVER_TARGETS.p99Ms)}`,
+      `  p99 < ${SERVER_TARGETS.p99Ms} ms (paced, ~50% of capacity): ${ms(p99)} ${verdict(p99 < SERVER_TARGETS.p99Ms)}`,
       `  ≥ ${formatCount(SERVER_TARGETS.unitsPerSecond)} units/s: ${formatCount(Math.round(top.unitsPerSecond))}/s ${verdict(top.unitsPerSecond >= SERVER_TARGETS.unitsPerSecond)}`,
       `  < ${SERVER_TARGETS.bytesPerIdleWorker / 1024} KB per idle worker (RSS): ${(top.rssBytesPerWorker / 1024).toFixed(1)} KB ${verdict(top.rssBytesPerWorker < SERVER_TARGETS.bytesPerIdleWorker)}`,
     );
@@ -292,7 +367,10 @@ export function formatServerBench(result: ServerBenchResult): string {
   );
   return [
     `server benchmark (SQLite, HTTP + WebSocket on loopback, ${result.processes} browser processes, ${result.rounds} units per worker per level)`,
+    'closed loop (every browser asks again at once; latency = workers ÷ throughput, no target):',
     table,
+    'paced (each browser thinks between units; offered ≈ half the closed-loop capacity):',
+    pacedTable,
     ...checks,
     ...(errors.length > 0 ? ['first errors:', ...errors] : []),
     '',

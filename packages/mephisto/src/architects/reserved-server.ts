@@ -7,6 +7,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ArchitectListenError } from './architect-errors.js';
 
+/**
+ * Connections the kernel queues before the server accepts them (Node's default is 511). When many
+ * workers open a task at once (a batch of HITs, 2,000 browsers in the server benchmark) a full queue
+ * drops handshakes, and a client that already sent data is later reset (ECONNRESET). The kernel caps
+ * it at net.core.somaxconn (4096 on current Linux).
+ */
+const LISTEN_BACKLOG = 4096;
+
 const STARTING_MESSAGE = 'The task is starting; please reload this page in a few seconds.\n';
 
 function answerStarting(_request: IncomingMessage, response: ServerResponse): void {
@@ -34,7 +42,7 @@ export class ReservedServer {
         reject(new ArchitectListenError(host, port, error.code ?? error.message));
       };
       this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
+      this.server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError);
         resolve((this.server.address() as AddressInfo).port);
       });

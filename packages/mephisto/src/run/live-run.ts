@@ -245,6 +245,8 @@ export class LiveTaskRun implements LiveRun {
       providerArgs: init.config.mephisto.provider,
       taskArgs: init.config.mephisto.task,
       serverUrl: init.serverUrl,
+      qualifications: init.hooks.qualifications ?? [],
+      blockQualification: init.settings.blockQualification ?? null,
     };
     this.#timers = new LifecycleTimers(init.scheduler, (error) => {
       this.#log.error({ err: error }, 'a lifecycle timer failed');
@@ -352,6 +354,11 @@ export class LiveTaskRun implements LiveRun {
    * Has the provider make the platform agree with the store (orphans withdrawn, payments found done
    * recorded): at every start and resume, before anything is launched, and at the end.
    */
+  /** What the provider is told about the run (setup, launches, reconcile, teardown). */
+  get providerContext(): ProviderRunContext {
+    return this.#context;
+  }
+
   async #reconcile(runOver: boolean): Promise<void> {
     if (!this.provider.reconcileRun) return;
     const live = await this.#store.findUnits({

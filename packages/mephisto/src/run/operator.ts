@@ -158,12 +158,7 @@ export class Operator {
     this.#runs.add(run);
     void run.ended.then(() => this.#runs.delete(run));
     try {
-      await provider.setupRun({
-        taskRun,
-        providerArgs: config.mephisto.provider,
-        taskArgs: config.mephisto.task,
-        serverUrl: options.serverUrl ?? 'http://localhost',
-      });
+      await provider.setupRun(run.providerContext);
       await run.start();
     } catch (error) {
       await run.fail(error);
