@@ -28,6 +28,28 @@ export interface ProviderRunContext {
   readonly taskArgs: Readonly<Record<string, unknown>>;
   /** Base URL workers open (from the architect). */
   readonly serverUrl: string;
+  /**
+   * The run's qualification requirements (the run script's `qualifications`), for providers that
+   * enforce them on the platform too (MTurk: the HIT type's QualificationRequirements, so unqualified
+   * workers never see the HITs). @default none
+   */
+  readonly qualifications?: readonly ProviderQualificationRequirement[];
+  /**
+   * The blueprint's `block_qualification`: workers granted it are kept out (MTurk: a `DoesNotExist`
+   * requirement). @default read from the run's stored config (`taskRun.initParams`)
+   */
+  readonly blockQualification?: string | null;
+}
+
+/** A qualification requirement as providers see it (Mephisto's qualification dict, spec §4.9). */
+export interface ProviderQualificationRequirement {
+  readonly qualification_name: string;
+  /** `Exists`, `DoesNotExist`, `EqualTo`, `GreaterThan`, … (MTurk's comparator names). */
+  readonly comparator: string;
+  /** A number, a list for `In`/`NotIn`, null for `Exists`/`DoesNotExist`. */
+  readonly value?: number | readonly number[] | null;
+  /** Providers that push the requirement to their platform; null or absent means all. */
+  readonly applicable_providers?: readonly string[] | null;
 }
 
 /** A unit's submitted work as a review names it to the provider. */
