@@ -59,6 +59,70 @@ describe('monitor screen', () => {
     expect(refusal.querySelector('b')).toBeNull();
   });
 
+  it('shows the spend in parts from the payments ledger, the budget as "x of y" with a meter, and the estimate apart', async () => {
+    openApp('#/runs/7/monitor');
+    const detail = await screen.findByTestId('monitor-spend-detail');
+    expect(detail.textContent).toContain('payments ledger');
+    const text = (id: string) => screen.getByTestId(`monitor-spend-detail-${id}`).textContent;
+    expect(text('paid')).toBe('$10.00');
+    expect(text('pending')).toBe('$0.50');
+    expect(text('owed')).toBe('$2.00');
+    expect(text('fees')).toBe('$1.50');
+    expect(text('budget')).toContain('$12.50 of $50.00');
+    const meter = screen.getByTestId('monitor-spend-detail-budget-bar');
+    expect(meter.getAttribute('value')).toBe('12.5');
+    expect(meter.getAttribute('max')).toBe('50');
+    expect(meter.getAttribute('aria-label')).toBe('Spend of the budget');
+    // The estimate is shown apart, and not added to the spend.
+    expect(text('awaiting')).toBe('$12.00');
+    expect(detail.textContent).toContain('rewards of 24 submitted units not reviewed yet');
+    expect(screen.getByTestId('monitor-spend').textContent).toBe('$12.50');
+  });
+
+  it('follows the spend in snapshot events: a run without a budget, and an older server without the parts', async () => {
+    const server = await openLiveMonitor();
+    const stream = server.latestStream();
+    act(() => {
+      stream.event(
+        'snapshot',
+        snapshotOf(server, {
+          at: '2025-05-01T11:00:05.000Z',
+          activeWorkers: 4,
+          spend: 3,
+          spendDetail: {
+            paid: 0,
+            pending: 0,
+            owed: 3,
+            rewards: 1,
+            bonuses: 2,
+            fees: 0,
+            total: 3,
+            budget: null,
+            awaitingReview: 0.5,
+            awaitingReviewUnits: 1,
+          },
+        }),
+      );
+    });
+    await activeWorkersBecome('4');
+    expect(screen.getByTestId('monitor-spend').textContent).toBe('$3.00');
+    expect(screen.getByTestId('monitor-spend-detail-owed').textContent).toBe('$3.00');
+    expect(screen.getByTestId('monitor-spend-detail-budget').textContent).toBe('No budget');
+    expect(screen.queryByTestId('monitor-spend-detail-budget-bar')).toBeNull();
+    expect(screen.getByTestId('monitor-spend-detail').textContent).toContain(
+      'rewards of 1 submitted unit not',
+    );
+
+    const older = snapshotOf(server, { at: '2025-05-01T11:00:06.000Z', activeWorkers: 5, spend: 4 });
+    delete older.spendDetail;
+    act(() => {
+      stream.event('snapshot', older);
+    });
+    await activeWorkersBecome('5');
+    expect(screen.getByTestId('monitor-spend').textContent).toBe('$4.00');
+    expect(screen.queryByTestId('monitor-spend-detail')).toBeNull();
+  });
+
   it('opens the event stream with the bearer header and no token in the URL, then goes live', async () => {
     const server = new FakeReviewServer();
     const release = server.hold('GET', EVENTS);

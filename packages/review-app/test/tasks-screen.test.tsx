@@ -13,7 +13,9 @@ describe('tasks screen', () => {
     expect(within(task).getByTestId('task-name-1').textContent).toContain('Sentiment labels');
     expect(screen.getByTestId('run-state-7').textContent).toBe('Running');
     expect(screen.getByTestId('run-state-8').textContent).toBe('Ended');
+    // One figure per run: the ledger's total (not the $12.00 awaiting review), with or without the parts.
     expect(screen.getByTestId('run-spend-7').textContent).toBe('$12.50');
+    expect(screen.getByTestId('run-spend-8').textContent).toBe('$1.00');
     // Run 7: 60 units, statuses cycling over 5 → 12 each.
     expect(screen.getByTestId('run-counts-7-completed').textContent).toContain('24');
     expect(screen.getByTestId('run-counts-7-accepted').textContent).toContain('12');

@@ -1,7 +1,7 @@
 /** Tasks and their runs at a glance, for `mephisto runs`: units per status, whether ended, spend. */
 import { NotFoundError, UNIT_STATUSES, type Task, type TaskRun, type UnitStatus } from '../core/index.js';
 import type { Store } from '../store/store.js';
-import { runSpend, type RunSpend } from './run-spend.js';
+import { runSpend, runSpends, type RunSpend } from './run-spend.js';
 
 export interface RunOverview {
   readonly run: TaskRun;
@@ -13,6 +13,7 @@ export interface RunOverview {
   /** Why it ended, as the engine recorded it; null while it runs. */
   readonly endReason: string | null;
   readonly endedAt: Date | null;
+  /** From the payments ledger (see {@link RunSpend}). */
   readonly spend: RunSpend;
 }
 
@@ -41,21 +42,25 @@ export async function listTaskOverviews(
       `no task is named "${options.taskName}" in ${store.location}`,
     );
   }
+  const runsByTask: TaskRun[][] = [];
+  for (const task of tasks) runsByTask.push(await store.findTaskRuns({ taskId: task.id }));
+  const spends = await runSpends(store, runsByTask.flat());
   const overviews: TaskOverview[] = [];
-  for (const task of tasks) {
-    const runs = await store.findTaskRuns({ taskId: task.id });
+  for (const [i, task] of tasks.entries()) {
     const runOverviews: RunOverview[] = [];
-    for (const run of runs) runOverviews.push(await overviewOfRun(store, run));
+    for (const run of runsByTask[i] ?? [])
+      runOverviews.push(await overviewOfRun(store, run, spends.get(run.id)));
     overviews.push({ task, runs: runOverviews });
   }
   return overviews;
 }
 
-export async function overviewOfRun(store: Store, run: TaskRun): Promise<RunOverview> {
+/** One run's overview; `known` is its spend when the caller read it already (with {@link runSpends}). */
+export async function overviewOfRun(store: Store, run: TaskRun, known?: RunSpend): Promise<RunOverview> {
   const [units, state, spend] = await Promise.all([
     store.countUnitsByStatus({ taskRunId: run.id }),
     store.getTaskRunState(run.id),
-    runSpend(store, run.id),
+    known ?? runSpend(store, run),
   ]);
   const end = state.end;
   return {

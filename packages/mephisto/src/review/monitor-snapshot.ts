@@ -1,14 +1,15 @@
 /**
  * A run's live picture for the monitor, read from the store, so it shows every process serving the
- * run (they share the database): units by status, workers holding a unit, spend, submissions per
- * minute over the last hour, and the newest errors and worker-facing refusals the runs logged
- * (run_activity, written by run/run-activity-log.ts).
+ * run (they share the database): units by status, workers holding a unit, spend (from the payments
+ * ledger, export/run-spend.ts), submissions per minute over the last hour, and the newest errors and
+ * worker-facing refusals the runs logged (run_activity, written by run/run-activity-log.ts).
  */
 import type { Clock } from '../core/index.js';
+import { runSpend } from '../export/run-spend.js';
 import type { RunMonitorProbe, Store } from '../store/store.js';
 import type { MonitorSnapshot } from './review-api.js';
 import { nonZero } from './review-queries.js';
-import { cents } from './review-views.js';
+import { toSpendDetail } from './review-views.js';
 
 /** Entries of each activity kind shown. */
 export const MONITOR_ACTIVITY_LIMIT = 50;
@@ -29,7 +30,7 @@ export async function buildMonitorSnapshot(
     probe ?? store.review.probeRun(runId),
     store.review.countActiveWorkers(runId),
     store.review.submissionsPerMinute(runId, firstMinute),
-    store.review.sumRunSpend(runId),
+    runSpend(store, run),
     store.review.findRunActivity(runId, 'error', MONITOR_ACTIVITY_LIMIT),
     store.review.findRunActivity(runId, 'refusal', MONITOR_ACTIVITY_LIMIT),
   ]);
@@ -45,7 +46,8 @@ export async function buildMonitorSnapshot(
       const minute = firstMinute + i * MINUTE;
       return { minute: new Date(minute).toISOString(), count: counts.get(minute) ?? 0 };
     }),
-    spend: cents(spend.rewards + spend.bonuses),
+    spend: spend.total,
+    spendDetail: toSpendDetail(spend),
     recentErrors: errors.map((e) => ({ at: e.at.toISOString(), code: e.code, message: e.message })),
     recentRefusals: refusals.map((r) => ({
       at: r.at.toISOString(),

@@ -65,8 +65,42 @@ export interface RunSummary {
   /** Ended (completed, shut down or expired): nothing more will be launched. */
   ended: boolean;
   unitsByStatus: Partial<Record<UnitStatusName, number>>;
-  /** Rewards plus bonuses paid so far, dollars. */
+  /** What the run has spent so far, dollars: the payments ledger's total ({@link SpendDetail.total}). */
   spend: number;
+  /** The spend in parts (optional, added: older servers leave it out). */
+  spendDetail?: SpendDetail;
+}
+
+/**
+ * A run's spend in parts, dollars, from the payments ledger (table `payments`), which review actions
+ * fill: an approval or soft rejection pays the unit's reward and the platform's fee on it, a bonus its
+ * amount and fee. `paid + pending + owed = total = rewards + bonuses + fees`. Payments the provider
+ * refused (`failed`) are not counted.
+ */
+export interface SpendDetail {
+  /** Confirmed by the provider. */
+  paid: number;
+  /** Reserved and sent to the provider, not confirmed yet (a call under way, or interrupted: retried). */
+  pending: number;
+  /** Owed to in-house workers, recorded and to be paid by hand (no platform moves the money). */
+  owed: number;
+  /** Of the total: units' rewards. */
+  rewards: number;
+  /** Of the total: bonuses. */
+  bonuses: number;
+  /** Of the total: the platform's fees on rewards and bonuses. */
+  fees: number;
+  /** paid + pending + owed: the `spend` shown. */
+  total: number;
+  /** The run's budget (`mephisto.provider.budget_in_dollars`); null when it has none. */
+  budget: number | null;
+  /**
+   * An estimate, NOT part of `total`: the rewards of submitted units not reviewed yet (status
+   * `completed`), i.e. what approving them all would add, before fees.
+   */
+  awaitingReview: number;
+  /** Units counted in `awaitingReview`. */
+  awaitingReviewUnits: number;
 }
 
 export interface TaskSummary {
@@ -240,7 +274,10 @@ export interface MonitorSnapshot {
   activeWorkers: number;
   /** Submissions per minute bucket, oldest first, the last 60 minutes. */
   submissionsPerMinute: { minute: string; count: number }[];
+  /** What the run has spent so far, dollars: the payments ledger's total ({@link SpendDetail.total}). */
   spend: number;
+  /** The spend in parts, with the budget and the work awaiting review (optional, added). */
+  spendDetail?: SpendDetail;
   /** Most recent first, at most 50. */
   recentErrors: { at: string; code: string; message: string }[];
   /** Worker-facing refusals (no units left, caps, blocked, not qualified), most recent first, at most 50. */

@@ -4,7 +4,8 @@
  * the worker sent it (JSON data, never interpreted).
  */
 import { NotFoundError, UNIT_STATUSES, type Unit, type UnitStatus, type Worker } from '../core/index.js';
-import type { RunReviewStats, Store } from '../store/store.js';
+import { runSpends } from '../export/run-spend.js';
+import type { Store } from '../store/store.js';
 import type {
   QualificationSummary,
   RunSummary,
@@ -15,11 +16,9 @@ import type {
   UnitStatusName,
   WorkerDetail,
 } from './review-api.js';
-import { actionsByUnit, cents, fileRefs, toHistoryEntry, toUnitRow } from './review-views.js';
+import { actionsByUnit, cents, fileRefs, toHistoryEntry, toSpendDetail, toUnitRow } from './review-views.js';
 import { decodeUnitCursor, encodeUnitCursor } from './unit-cursor.js';
 
-/** Statuses whose reward counts as spent (as the export's TaskRunSpend counts it). */
-export const SPENT_STATUSES: readonly UnitStatus[] = ['completed', 'accepted', 'soft_rejected'];
 /** A worker's units listed in their detail. */
 export const WORKER_UNITS_LIMIT = 500;
 
@@ -32,10 +31,6 @@ export interface UnitPageQuery {
   cursor?: string;
   /** @default 50 */
   limit?: number;
-}
-
-export function spendOf(stats: RunReviewStats): number {
-  return cents(SPENT_STATUSES.reduce((sum, s) => sum + stats.payByStatus[s], 0) + stats.bonuses);
 }
 
 /** Counts without the zeros, as the API's `Partial<Record<UnitStatusName, number>>`. */
@@ -51,17 +46,20 @@ export async function listTasks(store: Store): Promise<TaskSummary[]> {
     store.findTaskRuns(),
     store.review.reviewRunStats(),
   ]);
+  const spends = await runSpends(store, runs);
   const statsByRun = new Map(stats.map((s) => [s.taskRunId, s]));
   const runsByTask = new Map<string, RunSummary[]>();
   for (const run of runs) {
     const s = statsByRun.get(run.id);
+    const spend = spends.get(run.id);
     const summary: RunSummary = {
       id: run.id,
       taskId: run.taskId,
       created: run.creationDate.toISOString(),
       ended: run.isCompleted || (s?.endedAt ?? null) !== null,
       unitsByStatus: s ? nonZero(s.unitsByStatus) : {},
-      spend: s ? spendOf(s) : 0,
+      spend: spend?.total ?? 0,
+      ...(spend === undefined ? {} : { spendDetail: toSpendDetail(spend) }),
     };
     const list = runsByTask.get(run.taskId) ?? [];
     list.push(summary);

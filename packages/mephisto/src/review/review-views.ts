@@ -3,6 +3,7 @@
  * dollars, and a unit's review record is folded from its applied review actions.
  */
 import type { UploadedFile } from '@mephisto-ts/task-client/wire';
+import type { RunSpend } from '../export/run-spend.js';
 import type { ReviewActionRecord, ReviewUnitRow } from '../store/store.js';
 import { isServableFileName } from '../server/uploads/stored-file-name.js';
 import type {
@@ -10,6 +11,7 @@ import type {
   ReviewActionName,
   ReviewHistoryEntry,
   ReviewRecord,
+  SpendDetail,
   UnitRow,
   UploadedFileRef,
 } from './review-api.js';
@@ -21,6 +23,22 @@ const REVIEW_STATUSES: ReadonlySet<string> = new Set(['accepted', 'rejected', 's
 /** Adds up money without binary-fraction drift (0.1 + 0.2): to whole cents. */
 export function cents(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** A run's spend as the API gives it (named field by field, so nothing else leaks into the contract). */
+export function toSpendDetail(spend: RunSpend): SpendDetail {
+  return {
+    paid: spend.paid,
+    pending: spend.pending,
+    owed: spend.owed,
+    rewards: spend.rewards,
+    bonuses: spend.bonuses,
+    fees: spend.fees,
+    total: spend.total,
+    budget: spend.budget,
+    awaitingReview: spend.awaitingReview,
+    awaitingReviewUnits: spend.awaitingReviewUnits,
+  };
 }
 
 /** `records` (of many units, any order) grouped by unit, each list oldest first. */

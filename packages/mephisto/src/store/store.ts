@@ -339,14 +339,16 @@ export interface UnitExportRow {
   latestReview: UnitExportReview | null;
 }
 
-/** What a run has cost so far, from the units and reviews (a payments ledger will replace this). */
-export interface TaskRunSpend {
-  /** Sum of `payAmount` over units in `completed`, `accepted` and `soft_rejected`, dollars. */
+/**
+ * A run's submitted work not reviewed yet: its units in `completed`. Not spend (the payments ledger
+ * is): what approving them all would add to it, before the platform's fees.
+ */
+export interface AwaitingReviewTotals {
+  taskRunId: string;
+  /** Units in `completed`. */
+  units: number;
+  /** Sum of their `payAmount`, dollars. */
   rewards: number;
-  /** Units counted in `rewards`. */
-  paidUnits: number;
-  /** Sum of the bonuses of `worker_review` rows attached to the run's units, dollars. */
-  bonuses: number;
 }
 
 /**
@@ -704,8 +706,12 @@ export interface Store {
    * → NotFound(task_run); a cursor this method did not produce → InvalidArgument.
    */
   readUnitExportPage(query: UnitExportQuery): Promise<UnitExportPage>;
-  /** The run's spend so far (see {@link TaskRunSpend}). A missing run → NotFound(task_run). */
-  sumTaskRunSpend(taskRunId: string): Promise<TaskRunSpend>;
+  /**
+   * Submitted work awaiting review per run (see {@link AwaitingReviewTotals}): runs with none, and
+   * unknown ids, are left out. Reads only the `completed` units of the runs named (by the run and
+   * status index); every run's when `taskRunIds` is omitted.
+   */
+  sumAwaitingReview(taskRunIds?: readonly string[]): Promise<AwaitingReviewTotals[]>;
 
   // --- review ---------------------------------------------------------------------------------------
   /** Review actions, their idempotency records, and the reads of the review app and monitor. */
@@ -845,14 +851,12 @@ export interface ReviewUnitQuery {
   limit: number;
 }
 
-/** Units, rewards and bonuses of one run, by status (every status present). */
+/** Units and their rewards of one run, by status (every status present). Spend is the payments ledger's. */
 export interface RunReviewStats {
   taskRunId: string;
   unitsByStatus: Record<UnitStatus, number>;
   /** Sum of `payAmount` per status, dollars. */
   payByStatus: Record<UnitStatus, number>;
-  /** Sum of the bonuses of `worker_review` rows of the run's units, dollars (as TaskRunSpend counts). */
-  bonuses: number;
   /** When the run ended (TaskRunState.end), or null. */
   endedAt: Date | null;
 }
@@ -867,6 +871,8 @@ export interface RunMonitorProbe {
   activity: number;
   /** When the run ended (epoch ms), or null while it runs. */
   endedAt: number | null;
+  /** The run's payments-ledger entries per status (a reservation or a settlement changes them). */
+  payments: Record<PaymentStatus, number>;
 }
 
 export type RunActivityKind = 'refusal' | 'error';
@@ -985,12 +991,6 @@ export interface ReviewStore {
   probeRun(taskRunId: string): Promise<RunMonitorProbe>;
   /** Submissions of the run per minute since `sinceMs` (minutes without any are left out), oldest first. */
   submissionsPerMinute(taskRunId: string, sinceMs: number): Promise<{ minute: number; count: number }[]>;
-  /**
-   * The run's spend so far, counted as TaskRunSpend counts it: rewards of units in `completed`,
-   * `accepted` and `soft_rejected`, and the bonuses of `worker_review` rows of its units. Reads only
-   * those units (not every unit of the run). A missing run → zeros.
-   */
-  sumRunSpend(taskRunId: string): Promise<{ rewards: number; bonuses: number }>;
   /** Distinct workers holding an `assigned` unit of the run. */
   countActiveWorkers(taskRunId: string): Promise<number>;
   /**

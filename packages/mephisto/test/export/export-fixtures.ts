@@ -4,7 +4,7 @@
  * them one worker action at a time, which would dominate a 100,000-unit test).
  */
 import type { Agent, ManualClock, Task, TaskRun, Unit, Worker } from '../../src/core/index.js';
-import type { Store } from '../../src/store/store.js';
+import type { PaymentKind, PaymentStatus, Store } from '../../src/store/store.js';
 
 /** Texts that break naive CSV and JSON writers, and that HTML review pages must not execute. */
 export const TRICKY_TEXTS: readonly string[] = [
@@ -39,18 +39,28 @@ export async function seedRun(
     units: number;
     payAmount?: number;
     input?: (i: number) => unknown;
+    /** @default 'mock' */
+    providerType?: string;
+    /** The run's stored `mephisto.provider` section (a budget, …); none by default. */
+    providerArgs?: Record<string, unknown>;
   },
 ): Promise<SeededRun> {
   const n = ++names;
+  const providerType = options.providerType ?? 'mock';
   const task =
     options.task ??
     (await store.createTask({ name: options.taskName ?? `export-task-${n}`, taskType: 'static_task' }));
-  const requester = await store.createRequester({ name: `export-requester-${n}`, providerType: 'mock' });
+  const requester = await store.createRequester({ name: `export-requester-${n}`, providerType });
   const run = await store.createTaskRun({
     taskId: task.id,
     requesterId: requester.id,
-    initParams: '{}',
-    providerType: 'mock',
+    initParams:
+      options.providerArgs === undefined
+        ? '{}'
+        : JSON.stringify({
+            mephisto: { provider: { ...options.providerArgs, _provider_type: providerType } },
+          }),
+    providerType,
     taskType: 'static_task',
   });
   const input = options.input ?? ((i: number) => ({ shared: {}, unit_data: [{ index: i }] }));
@@ -70,6 +80,45 @@ export async function seedWorkers(store: Store, count: number, prefix = 'export-
     workers.push(await store.createWorker({ name: `${prefix}-${n}-${i}`, providerType: 'mock' }));
   }
   return workers;
+}
+
+export interface SeededPayment {
+  kind: PaymentKind;
+  cents: number;
+  /** `pending` stays as reserved; the others are settled so. */
+  status: PaymentStatus;
+  unitId?: string | null;
+  workerId?: string | null;
+}
+
+/**
+ * Payments-ledger entries of the run, as review actions write them: reserved (`pending`, no budget
+ * check), then settled with their status.
+ */
+export async function seedPayments(
+  store: Store,
+  taskRunId: string,
+  payments: readonly SeededPayment[],
+  providerType = 'mock',
+): Promise<void> {
+  const n = ++names;
+  const keyed = payments.map((p, i) => ({ ...p, key: `seeded-${taskRunId}-${n}-${i}` }));
+  await store.reservePayments({
+    taskRunId,
+    providerType,
+    budgetCents: null,
+    entries: keyed.map((p) => ({
+      kind: p.kind,
+      amountCents: p.cents,
+      idempotencyKey: p.key,
+      unitId: p.unitId ?? null,
+      workerId: p.workerId ?? null,
+    })),
+  });
+  for (const status of ['paid', 'manual', 'failed'] as const) {
+    const keys = keyed.filter((p) => p.status === status).map((p) => p.key);
+    if (keys.length > 0) await store.settlePayments(keys, { status });
+  }
 }
 
 /** The worker takes the unit, works `seconds` on the clock, and submits `data`. */

@@ -1,6 +1,6 @@
 /**
  * Store conformance for the export's reads: readUnitExportPage (selection, keyset paging, the joined
- * columns) and sumTaskRunSpend, on every store target.
+ * columns) and sumAwaitingReview, on every store target.
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/index.js';
@@ -198,7 +198,7 @@ for (const target of STORE_TARGETS) {
       }
     });
 
-    it('sums spend: rewards of completed, accepted and soft-rejected units, and bonuses of the run', async () => {
+    it('sums the work awaiting review: completed units and their rewards, per run', async () => {
       const { run, units } = await seedRun(h.store, { units: 6, payAmount: 0.25 });
       const other = await seedRun(h.store, { units: 1, payAmount: 9 });
       const workers = await seedWorkers(h.store, 2);
@@ -208,25 +208,28 @@ for (const target of STORE_TARGETS) {
       for (const [i, unit] of units.slice(0, 5).entries()) {
         agents.push(await submitUnit(h.store, h.clock, unit, i % 2 === 0 ? w1 : w2, { i }));
       }
-      const [completed, accepted, rejected, soft] = agents;
-      if (!completed || !accepted || !rejected || !soft) throw new Error('seed failed');
+      const [, accepted, rejected, soft] = agents;
+      if (!accepted || !rejected || !soft) throw new Error('seed failed');
       await h.store.transitionAgent(accepted.id, { from: 'completed', to: 'approved' });
       await h.store.transitionAgent(rejected.id, { from: 'completed', to: 'rejected' });
       await h.store.transitionAgent(soft.id, { from: 'completed', to: 'soft_rejected' });
-      // units[4] completed as well; units[5] is only launched.
+      // units[0] and units[4] stay completed; units[5] is only launched; bonuses are not counted.
       await h.store.createWorkerReview({ workerId: w1.id, unitId: accepted.unitId, bonus: 1.5 });
-      await h.store.createWorkerReview({ workerId: w2.id, unitId: rejected.unitId, bonus: 0.5 });
-      await h.store.createWorkerReview({ workerId: w2.id, unitId: rejected.unitId, status: 'rejected' });
       const [ow] = await seedWorkers(h.store, 1);
       if (!ow || !other.units[0]) throw new Error('seed failed');
-      const oa = await submitUnit(h.store, h.clock, other.units[0], ow, {});
-      await h.store.createWorkerReview({ workerId: ow.id, unitId: oa.unitId, bonus: 7 });
-
-      expect(await h.store.sumTaskRunSpend(run.id)).toEqual({ rewards: 1, paidUnits: 4, bonuses: 2 });
-      expect(await h.store.sumTaskRunSpend(other.run.id)).toEqual({ rewards: 9, paidUnits: 1, bonuses: 7 });
+      await submitUnit(h.store, h.clock, other.units[0], ow, {});
       const empty = await seedRun(h.store, { units: 0 });
-      expect(await h.store.sumTaskRunSpend(empty.run.id)).toEqual({ rewards: 0, paidUnits: 0, bonuses: 0 });
-      await expectNotFound(h.store.sumTaskRunSpend(MISSING_ID), 'task_run', MISSING_ID);
+
+      const mine = { taskRunId: run.id, units: 2, rewards: 0.5 };
+      const others = { taskRunId: other.run.id, units: 1, rewards: 9 };
+      expect(await h.store.sumAwaitingReview([run.id])).toEqual([mine]);
+      expect(await h.store.sumAwaitingReview([other.run.id, run.id, empty.run.id, MISSING_ID, 'x'])).toEqual([
+        mine,
+        others,
+      ]);
+      expect(await h.store.sumAwaitingReview()).toEqual([mine, others]);
+      expect(await h.store.sumAwaitingReview([])).toEqual([]);
+      expect(await h.store.sumAwaitingReview([empty.run.id])).toEqual([]);
     });
   });
 }

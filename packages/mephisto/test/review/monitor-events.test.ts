@@ -1,7 +1,7 @@
 /**
  * `/monitor/events` over real HTTP: the first snapshot at once, another when the run changes (a
- * review, a refusal logged by the run), heartbeats, nothing when nothing changed, and every stream
- * ended when the server closes.
+ * review, a refusal logged by the run, a payment reserved or settled), heartbeats, nothing when nothing
+ * changed, and every stream ended when the server closes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MonitorSnapshot } from '../../src/review/review-api.js';
@@ -131,6 +131,29 @@ describe('monitor events (SSE) [sqlite-file]', () => {
     await first.until(() => first.ended);
     await second.until(() => second.ended);
     expect(served.server.events.openStreams).toBe(0);
+  });
+
+  it('pushes a snapshot when only the payments ledger changes: a payment reserved, then settled', async () => {
+    served = await serveReview(h.store, { monitorPollMs: 250 });
+    const seeded = await seedRun(h.store, { units: 2, completed: 1, assigned: 0 });
+    const reader = await open(`/api/runs/${seeded.run.id}/monitor/events`);
+    await reader.until(() => reader.snapshots.length >= 1);
+    expect(reader.snapshots[0]).toMatchObject({
+      spend: 0,
+      spendDetail: { total: 0, pending: 0, awaitingReview: 0.5, awaitingReviewUnits: 1 },
+    });
+    const key = `monitor-${seeded.run.id}`;
+    await h.store.reservePayments({
+      taskRunId: seeded.run.id,
+      providerType: 'mock',
+      budgetCents: null,
+      entries: [{ kind: 'bonus', amountCents: 120, idempotencyKey: key }],
+    });
+    await reader.until(() => reader.snapshots.at(-1)?.spendDetail?.pending === 1.2);
+    expect(reader.snapshots.at(-1)).toMatchObject({ spend: 1.2, spendDetail: { paid: 0, total: 1.2 } });
+    await h.store.settlePayments([key], { status: 'paid' });
+    await reader.until(() => reader.snapshots.at(-1)?.spendDetail?.paid === 1.2);
+    expect(reader.snapshots.at(-1)).toMatchObject({ spend: 1.2, spendDetail: { pending: 0, total: 1.2 } });
   });
 
   it('a stream closed by the client is released; a missing run is a JSON 404; the token is needed', async () => {

@@ -35,6 +35,7 @@ describe('review API routes [sqlite-file]', () => {
       units: 12,
       completed: 6,
       assigned: 2,
+      providerArgs: { budget_in_dollars: 20 },
       data: (i) => ({
         answer: EVIL,
         index: i,
@@ -53,8 +54,15 @@ describe('review API routes [sqlite-file]', () => {
     return u;
   };
 
-  it('GET /api/tasks lists tasks with their runs, counts and spend', async () => {
-    const response = await served.client.get<TaskSummary[]>('/api/tasks');
+  it('GET /api/tasks lists tasks with their runs, counts and spend from the payments ledger', async () => {
+    const c = served.client;
+    const path = `/api/units/${unit(0).id}/actions`;
+    expect((await c.post(path, { action: 'approve', idempotency_key: newKey() })).status).toBe(200);
+    await c.post(path, { action: 'bonus', amount: 1, reason: 'good', idempotency_key: newKey() });
+    // Refused by the provider: recorded as failed in the ledger, not spend.
+    served.provider.failNext('payBonus', new Error('insufficient funds'));
+    await c.post(path, { action: 'bonus', amount: 2, reason: 'more', idempotency_key: newKey() });
+    const response = await c.get<TaskSummary[]>('/api/tasks');
     expect(response.status).toBe(200);
     const task = response.body.find((t) => t.name === seeded.taskName);
     expect(task).toMatchObject({ taskType: 'static_task' });
@@ -64,8 +72,20 @@ describe('review API routes [sqlite-file]', () => {
         taskId: seeded.run.taskId,
         created: seeded.run.creationDate.toISOString(),
         ended: false,
-        unitsByStatus: { launched: 4, assigned: 2, completed: 6 },
-        spend: 3,
+        unitsByStatus: { launched: 4, assigned: 2, completed: 5, accepted: 1 },
+        spend: 1.5,
+        spendDetail: {
+          paid: 1.5,
+          pending: 0,
+          owed: 0,
+          rewards: 0.5,
+          bonuses: 1,
+          fees: 0,
+          total: 1.5,
+          budget: 20,
+          awaitingReview: 2.5,
+          awaitingReviewUnits: 5,
+        },
       },
     ]);
   });
@@ -363,7 +383,20 @@ describe('review API routes [sqlite-file]', () => {
       taskName: seeded.taskName,
       unitsByStatus: { launched: 4, assigned: 2, completed: 6 },
       activeWorkers: 2,
-      spend: 3,
+      // Nothing reviewed yet: nothing spent; the submitted work is only an estimate beside it.
+      spend: 0,
+      spendDetail: {
+        paid: 0,
+        pending: 0,
+        owed: 0,
+        rewards: 0,
+        bonuses: 0,
+        fees: 0,
+        total: 0,
+        budget: 20,
+        awaitingReview: 3,
+        awaitingReviewUnits: 6,
+      },
       recentErrors: [],
       recentRefusals: [],
     });

@@ -5,10 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MephistoError } from '../../src/core/index.js';
+import type { ProviderChargeKind } from '../../src/providers/crowd-provider.js';
+import { InhouseProvider } from '../../src/providers/inhouse/inhouse-provider.js';
 import { MockProvider } from '../../src/providers/mock/mock-provider.js';
 import { providerIdempotencyKey } from '../../src/review/provider-delivery.js';
+import { ReviewService } from '../../src/review/review-service.js';
 import { STORE_TARGETS, useStore } from '../store/store-targets.js';
 import { newKey, reviewServiceWith, seedRun } from './review-fixtures.js';
+
+/** A mock charging MTurk's 20% fee. */
+class FeeChargingProvider extends MockProvider {
+  feeFor(amount: number, _kind: ProviderChargeKind): number {
+    return Math.round(amount * 20) / 100;
+  }
+}
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -545,12 +555,35 @@ for (const target of STORE_TARGETS) {
     });
 
     it('the monitor snapshot: counts, active workers, spend, submissions per minute, activity', async () => {
-      const { service } = reviewServiceWith(h.store);
-      const seeded = await seedRun(h.store, { units: 6, completed: 3, assigned: 2, pay: 0.25 });
+      const provider = new FeeChargingProvider();
+      const { service } = reviewServiceWith(h.store, provider);
+      const seeded = await seedRun(h.store, {
+        units: 6,
+        completed: 3,
+        assigned: 2,
+        pay: 0.25,
+        providerArgs: { budget_in_dollars: 40 },
+      });
       const [a] = seeded.completed;
       if (!a) throw new Error('seed');
       await service.actOnUnit(a.id, { action: 'approve', idempotency_key: newKey() });
       await service.actOnUnit(a.id, { action: 'bonus', amount: 1, reason: 'r', idempotency_key: newKey() });
+      // Refused by the provider: in the ledger as failed, not spend.
+      provider.failNext('payBonus', new Error('insufficient funds'));
+      const refused = await service.actOnUnit(a.id, {
+        action: 'bonus',
+        amount: 5,
+        reason: 'r',
+        idempotency_key: newKey(),
+      });
+      expect(refused.provider?.state).toBe('failed');
+      // The monitor's probe sees the ledger: reward, bonus and their fees paid; the refused bonus and fee.
+      expect((await h.store.review.probeRun(seeded.run.id)).payments).toEqual({
+        pending: 0,
+        paid: 4,
+        manual: 0,
+        failed: 2,
+      });
       await h.store.review.recordRunActivity(
         [
           {
@@ -571,7 +604,20 @@ for (const target of STORE_TARGETS) {
         ended: false,
         unitsByStatus: { launched: 1, assigned: 2, completed: 2, accepted: 1 },
         activeWorkers: 2,
-        spend: 1.75,
+        // 0.25 reward + 1.00 bonus, each with its 20% fee.
+        spend: 1.5,
+        spendDetail: {
+          paid: 1.5,
+          pending: 0,
+          owed: 0,
+          rewards: 0.25,
+          bonuses: 1,
+          fees: 0.25,
+          total: 1.5,
+          budget: 40,
+          awaitingReview: 0.5,
+          awaitingReviewUnits: 2,
+        },
         recentErrors: [{ code: 'MEPHISTO_ERR_PROVIDER_LAUNCH', message: 'down' }],
         recentRefusals: [{ workerName: 'w1', code: 'no_units', message: 'none left' }],
       });
@@ -583,7 +629,8 @@ for (const target of STORE_TARGETS) {
         expect.objectContaining({
           id: seeded.run.id,
           ended: false,
-          spend: 1.75,
+          spend: 1.5,
+          spendDetail: snapshot.spendDetail,
           unitsByStatus: snapshot.unitsByStatus,
         }),
       ]);
@@ -598,6 +645,34 @@ for (const target of STORE_TARGETS) {
         { keep: 3 },
       );
       expect((await h.store.review.findRunActivity(seeded.run.id, 'refusal', 50)).length).toBe(3);
+    });
+
+    it('spend of an in-house run is owed: recorded in the ledger, paid by hand', async () => {
+      const provider = new InhouseProvider({ _provider_type: 'inhouse', ui_base_url: '' });
+      const service = new ReviewService({
+        store: h.store,
+        providers: { forRun: () => provider, forWorker: () => provider },
+      });
+      const seeded = await seedRun(h.store, { units: 3, completed: 2, pay: 0.5, providerType: 'inhouse' });
+      const [a] = seeded.completed;
+      if (!a) throw new Error('seed');
+      await service.actOnUnit(a.id, { action: 'approve', idempotency_key: newKey() });
+      await service.actOnUnit(a.id, { action: 'bonus', amount: 2, reason: 'r', idempotency_key: newKey() });
+      const owed = {
+        paid: 0,
+        pending: 0,
+        owed: 2.5,
+        rewards: 0.5,
+        bonuses: 2,
+        fees: 0,
+        total: 2.5,
+        budget: null,
+        awaitingReview: 0.5,
+        awaitingReviewUnits: 1,
+      };
+      expect(await service.monitorSnapshot(seeded.run.id)).toMatchObject({ spend: 2.5, spendDetail: owed });
+      const mine = (await service.listTasks()).find((t) => t.name === seeded.taskName);
+      expect(mine?.runs[0]).toMatchObject({ spend: 2.5, spendDetail: owed });
     });
   });
 }

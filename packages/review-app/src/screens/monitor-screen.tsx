@@ -1,16 +1,19 @@
 /**
  * Screen 5, `#/runs/:runId/monitor`: a run, live. Units by status, active workers, submissions per minute
- * (SubmissionsChart), spend so far, recent errors and worker-facing refusals, updated from the run's
- * event stream (useMonitorStream) with a live / reconnecting indicator.
+ * (SubmissionsChart), spend so far (the payments ledger's total, and its parts when the server sends
+ * them: paid, pending, owed, fees, the budget, and apart the estimate of the work awaiting review),
+ * recent errors and worker-facing refusals, updated from the run's event stream (useMonitorStream) with
+ * a live / reconnecting indicator.
  *
  * Test ids: `monitor-screen`, `monitor-title`, `monitor-task-name`, `monitor-connection`
  * (data-state="connecting|live|reconnecting"), `monitor-ended`, `monitor-error`, `monitor-loading`,
  * `monitor-updated-at`, `monitor-active-workers`, `monitor-spend`, `monitor-submissions-total`,
- * `monitor-units-by-status` (+ `-${status}`), `monitor-chart`, `monitor-chart-bar-${index}`,
- * `monitor-errors` (+ `monitor-error-${index}`), `monitor-refusals` (+ `monitor-refusal-${index}`),
- * `monitor-units-link`.
+ * `monitor-spend-detail` (+ `-paid`, `-pending`, `-owed`, `-fees`, `-awaiting`, `-budget`, and
+ * `-budget-bar`, a meter, when the run has a budget), `monitor-units-by-status` (+ `-${status}`),
+ * `monitor-chart`, `monitor-chart-bar-${index}`, `monitor-errors` (+ `monitor-error-${index}`),
+ * `monitor-refusals` (+ `monitor-refusal-${index}`), `monitor-units-link`.
  */
-import type { MonitorSnapshot } from 'mephisto-ts/review-api';
+import type { MonitorSnapshot, SpendDetail } from 'mephisto-ts/review-api';
 import { ErrorMessage } from '../components/error-message.js';
 import { StatusCounts } from '../components/status-counts.js';
 import { SubmissionsChart } from '../components/submissions-chart.js';
@@ -93,6 +96,8 @@ function MonitorBody({ snapshot }: { snapshot: MonitorSnapshot }) {
         </div>
       </dl>
 
+      {snapshot.spendDetail !== undefined && <SpendParts spend={snapshot.spendDetail} />}
+
       <div className="cards">
         <section className="card" aria-labelledby="monitor-status-title">
           <h2 id="monitor-status-title">Units by status</h2>
@@ -128,6 +133,62 @@ function MonitorBody({ snapshot }: { snapshot: MonitorSnapshot }) {
         </section>
       </div>
     </>
+  );
+}
+
+/** The spend in parts, from the payments ledger, and apart the estimate of the work awaiting review. */
+function SpendParts({ spend }: { spend: SpendDetail }) {
+  const units = spend.awaitingReviewUnits;
+  return (
+    <section className="card" aria-labelledby="monitor-spend-title" data-testid="monitor-spend-detail">
+      <h2 id="monitor-spend-title">Spend, from the payments ledger</h2>
+      <dl className="facts">
+        <dt>Paid</dt>
+        <dd data-testid="monitor-spend-detail-paid">{formatMoney(spend.paid)}</dd>
+        <dt>Pending</dt>
+        <dd>
+          <span data-testid="monitor-spend-detail-pending">{formatMoney(spend.pending)}</span>{' '}
+          <span className="muted small">sent to the provider, not confirmed yet</span>
+        </dd>
+        <dt>Owed</dt>
+        <dd>
+          <span data-testid="monitor-spend-detail-owed">{formatMoney(spend.owed)}</span>{' '}
+          <span className="muted small">in-house work, to pay by hand</span>
+        </dd>
+        <dt>Fees</dt>
+        <dd>
+          <span data-testid="monitor-spend-detail-fees">{formatMoney(spend.fees)}</span>{' '}
+          <span className="muted small">the platform&apos;s, included above</span>
+        </dd>
+        <dt>Budget</dt>
+        <dd data-testid="monitor-spend-detail-budget">
+          {spend.budget === null ? (
+            'No budget'
+          ) : (
+            <>
+              {formatMoney(spend.total)} of {formatMoney(spend.budget)}{' '}
+              <meter
+                className="budget-meter"
+                data-testid="monitor-spend-detail-budget-bar"
+                aria-label="Spend of the budget"
+                min={0}
+                max={spend.budget}
+                high={spend.budget * 0.9}
+                value={Math.min(spend.total, spend.budget)}
+              />
+            </>
+          )}
+        </dd>
+        <dt>Awaiting review (estimate)</dt>
+        <dd>
+          <span data-testid="monitor-spend-detail-awaiting">{formatMoney(spend.awaitingReview)}</span>{' '}
+          <span className="muted small">
+            rewards of {units} submitted {units === 1 ? 'unit' : 'units'} not reviewed yet, before fees; not
+            in the spend
+          </span>
+        </dd>
+      </dl>
+    </section>
   );
 }
 

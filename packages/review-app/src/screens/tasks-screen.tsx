@@ -1,6 +1,6 @@
 /**
- * Screen 1, `#/`: every task with its runs (unit counts by status, spend), linking to a run's units and
- * its live monitor.
+ * Screen 1, `#/`: every task with its runs (unit counts by status, spend: the payments ledger's total,
+ * whose parts the monitor shows), linking to a run's units and its live monitor.
  *
  * Test ids: `tasks-screen`, `tasks-refresh`, `tasks-loading`, `tasks-error`, `tasks-empty`,
  * `task-${taskId}` (a task's section), `task-name-${taskId}`, `run-row-${runId}`, `run-state-${runId}`,
@@ -61,7 +61,7 @@ function TaskSection({ task }: { task: TaskSummary }) {
               <th scope="col">Started</th>
               <th scope="col">State</th>
               <th scope="col">Units by status</th>
-              <th scope="col" className="number">
+              <th scope="col" className="number" title="Paid, pending and owed, from the payments ledger">
                 Spend
               </th>
               <th scope="col">

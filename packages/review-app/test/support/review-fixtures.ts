@@ -1,11 +1,13 @@
 /**
  * Data for the fake review server: two tasks, run 7 with 60 units (ids 101–160, so three pages of 50
  * would be two: 50 + 10), run 8 with two; three workers; two qualifications; a monitor snapshot. Unit
- * 101's submission carries markup that must show as text.
+ * 101's submission carries markup that must show as text. Run 7 has its spend in parts; run 8 only its
+ * total, as an older server sends it.
  */
 import type {
   MonitorSnapshot,
   QualificationSummary,
+  SpendDetail,
   TaskSummary,
   UnitDetail,
   UnitStatusName,
@@ -21,6 +23,20 @@ const WORKERS = [
 ] as const;
 
 const RUN7_STATUSES: UnitStatusName[] = ['completed', 'completed', 'accepted', 'assigned', 'soft_rejected'];
+
+/** Run 7's spend in parts: paid + pending + owed = rewards + bonuses + fees = 12.50, against a $50 budget. */
+const RUN7_SPEND: SpendDetail = {
+  paid: 10,
+  pending: 0.5,
+  owed: 2,
+  rewards: 9,
+  bonuses: 2,
+  fees: 1.5,
+  total: 12.5,
+  budget: 50,
+  awaitingReview: 12,
+  awaitingReviewUnits: 24,
+};
 
 export interface ReviewFixtures {
   tasks: TaskSummary[];
@@ -99,6 +115,7 @@ export function reviewFixtures(): ReviewFixtures {
             ended: false,
             unitsByStatus: countsOf('7'),
             spend: 12.5,
+            spendDetail: RUN7_SPEND,
           },
         ],
       },
@@ -149,6 +166,7 @@ export function reviewFixtures(): ReviewFixtures {
           count: index % 7,
         })),
         spend: 12.5,
+        spendDetail: RUN7_SPEND,
         recentErrors: [
           { at: '2025-05-01T10:59:00.000Z', code: 'MEPHISTO_ERR_PROVIDER', message: 'Bonus API timed out' },
         ],

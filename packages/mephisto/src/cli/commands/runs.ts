@@ -1,10 +1,12 @@
 /**
  * `mephisto runs [--task NAME] [--json]`: every task and its runs at a glance, with units per status,
- * whether the run ended, and what it has cost so far.
+ * whether the run ended, and what it has cost so far: the payments ledger's total (against the run's
+ * budget when it has one) and, apart, an estimate of what the work awaiting review would add.
  */
 import type { Command } from 'commander';
 import { NotFoundError, UNIT_STATUSES } from '../../core/index.js';
 import { listTaskOverviews, type RunOverview, type TaskOverview } from '../../export/run-overview.js';
+import type { RunSpend } from '../../export/run-spend.js';
 import { formatCount, formatTable } from '../output.js';
 import type { CommandContext, GlobalOptions } from '../program.js';
 import { withStoreForReading } from './store-for-reading.js';
@@ -17,13 +19,17 @@ interface RunsOptions {
 export function registerRunsCommand(program: Command, context: CommandContext): void {
   program
     .command('runs')
-    .description('list tasks and their runs: units per status, whether ended, spend so far')
+    .description('list tasks and their runs: units per status, whether ended, spend so far (payments ledger)')
     .option('--task <name>', 'only the runs of this task')
     .option('--json', 'print the list as JSON')
     .addHelpText(
       'after',
-      '\nSpend is the reward of every completed, accepted or soft-rejected unit plus the bonuses recorded\n' +
-        'in reviews (provider fees are not included).\n',
+      '\nSpend is read from the payments ledger: rewards, bonuses and platform fees that are paid, pending\n' +
+        '(sent to the provider, not confirmed yet) or owed (in-house workers, paid by hand); failed payments\n' +
+        'are not counted. A run with a budget (mephisto.provider.budget_in_dollars) shows "spend / budget".\n' +
+        'Unreviewed (est.) is an estimate and not spend: the rewards of submitted units not reviewed yet, what\n' +
+        'approving them would add before fees. --json gives every part (paid, pending, owed, rewards, bonuses,\n' +
+        'fees, total, budget, awaitingReview, awaitingReviewUnits).\n',
     )
     .action(async (options: RunsOptions, command: Command) => {
       await withStoreForReading(context, command.optsWithGlobals<GlobalOptions>(), async (opened) => {
@@ -69,8 +75,8 @@ export interface RunJson {
   /** Every unit status, 0 when none. */
   units: Record<string, number>;
   totalUnits: number;
-  /** Dollars. */
-  spend: { rewards: number; bonuses: number; total: number; paidUnits: number };
+  /** Dollars, from the payments ledger ({@link RunSpend}); `awaitingReview` is an estimate, not spend. */
+  spend: RunSpend;
 }
 
 function toTaskJson(overview: TaskOverview): TaskJson {
@@ -97,36 +103,48 @@ function toRunJson(overview: RunOverview): RunJson {
   };
 }
 
-/** One line per run (a task without runs gets one line saying so), and the total spend. */
+/** One line per run (a task without runs gets one line saying so), then the totals explained. */
 function formatRuns(overviews: readonly TaskOverview[]): string {
   const rows: string[][] = [];
-  let spend = 0;
+  const sum = { total: 0, paid: 0, pending: 0, owed: 0, fees: 0, awaitingReview: 0 };
+  let budgeted = false;
   let runs = 0;
   for (const { task, runs: taskRuns } of overviews) {
-    if (taskRuns.length === 0) rows.push([task.name, '-', '-', '-', '-', 'no runs']);
+    if (taskRuns.length === 0) rows.push([task.name, '-', '-', '-', '-', '-', 'no runs']);
     for (const overview of taskRuns) {
+      const { spend } = overview;
       rows.push([
         task.name,
         overview.run.id,
         formatDate(overview.run.creationDate),
         overview.ended ? (overview.endReason ?? 'yes') : 'no',
-        formatDollars(overview.spend.total),
+        spend.budget === null
+          ? formatDollars(spend.total)
+          : `${formatDollars(spend.total)} / ${formatDollars(spend.budget)}`,
+        formatDollars(spend.awaitingReview),
         formatUnits(overview),
       ]);
-      spend += overview.spend.total;
+      for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += spend[key];
+      budgeted ||= spend.budget !== null;
       runs++;
     }
   }
-  const table = formatTable(['Task', 'Run', 'Created (UTC)', 'Ended', 'Spend', 'Units'], rows, [
-    'left',
-    'left',
-    'left',
-    'left',
-    'right',
-    'left',
-  ]);
+  const table = formatTable(
+    ['Task', 'Run', 'Created (UTC)', 'Ended', 'Spend', 'Unreviewed (est.)', 'Units'],
+    rows,
+    ['left', 'left', 'left', 'left', 'right', 'right', 'left'],
+  );
+  // Sums of dollar amounts, without binary-fraction drift (sub-cent rewards keep their digits).
+  const money = (amount: number) => formatDollars(Math.round(amount * 1e6) / 1e6);
   const noun = runs === 1 ? 'run' : 'runs';
-  return `${table}\nTotal spend: ${formatDollars(spend)} over ${formatCount(runs)} ${noun} (rewards of completed, accepted and soft-rejected units, plus bonuses)\n`;
+  return (
+    `${table}\nTotal spend: ${money(sum.total)} over ${formatCount(runs)} ${noun} (payments ledger): ` +
+    `${money(sum.paid)} paid, ${money(sum.pending)} pending, ${money(sum.owed)} owed; ${money(sum.fees)} of it platform fees.\n` +
+    'Pending: sent to the provider, not confirmed yet. Owed: in-house work, to pay by hand. Failed payments ' +
+    `are not counted.${budgeted ? ' "Spend / budget" when the run has a budget.' : ''}\n` +
+    `Unreviewed (est.): ${money(sum.awaitingReview)}, the rewards of submitted units not reviewed yet ` +
+    '(before fees); not part of the spend.\n'
+  );
 }
 
 /** `12: 8 completed, 4 launched`: the total, then each status present, in the lifecycle's order. */

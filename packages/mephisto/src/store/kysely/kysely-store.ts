@@ -45,7 +45,6 @@ import type {
   StatusMatch,
   Store,
   TableCounts,
-  TaskRunSpend,
   NewProviderRecord,
   Payment,
   PaymentReservation,
@@ -54,6 +53,7 @@ import type {
   ProviderRecord,
   ProviderRecordFilter,
   RunSpendTotals,
+  AwaitingReviewTotals,
   UnitExportQuery,
   UnitExportPage,
   UnitFilter,
@@ -380,8 +380,8 @@ export class KyselyStore implements Store {
   sumPayments(taskRunIds?: readonly string[]): Promise<RunSpendTotals[]> {
     return this.#call((ctx) => payments.sumPayments(ctx, taskRunIds));
   }
-  sumTaskRunSpend(taskRunId: string): Promise<TaskRunSpend> {
-    return this.#call((ctx) => exportSpend.sumTaskRunSpend(ctx, taskRunId));
+  sumAwaitingReview(taskRunIds?: readonly string[]): Promise<AwaitingReviewTotals[]> {
+    return this.#call((ctx) => exportSpend.sumAwaitingReview(ctx, taskRunIds));
   }
 
   // --- administration ------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 /**
  * Counts and sums for the review app's task list, the workers list and the live monitor. Contract in
- * store.ts (ReviewStore). Spend is counted as the export's TaskRunSpend counts it (export-spend.ts):
- * rewards of units in statuses that are or will be paid, plus the bonuses of `worker_review` rows of
- * the run's units.
+ * store.ts (ReviewStore). Spend is not read here: it is the payments ledger's (payments.ts), reported
+ * through src/export/run-spend.ts.
  *
  * The monitor's probe is what runs every second per watched run, so it is index-only: unit counts by
  * status from the (run, status, …) index, the newest submission from the partial (run, submitted_at)
@@ -10,7 +9,7 @@
  */
 import { sql } from 'kysely';
 import { NotFoundError, UNIT_STATUSES, type UnitStatus, type Worker } from '../../core/index.js';
-import type { RunMonitorProbe, RunReviewStats, WorkerSummary } from '../store.js';
+import type { PaymentStatus, RunMonitorProbe, RunReviewStats, WorkerSummary } from '../store.js';
 import { idOut, idParam, toWorker } from './row-mapping.js';
 import type { DbInt } from './schema.js';
 import type { StoreContext } from './store-context.js';
@@ -39,10 +38,6 @@ export async function reviewRunStats(
   const { rows: counts } = await sql<{ task_run_id: DbInt; status: string; n: DbInt; pay: number | null }>`
     select task_run_id, status, count(*) as n, sum(pay_amount) as pay from units
     where ${inRuns('task_run_id')} group by task_run_id, status`.execute(ctx.db);
-  const { rows: bonuses } = await sql<{ task_run_id: DbInt; bonus: number | null }>`
-    select u.task_run_id as task_run_id, sum(r.bonus) as bonus from worker_review r
-    join units u on u.unit_id = r.unit_id
-    where r.bonus is not null and ${inRuns('u.task_run_id')} group by u.task_run_id`.execute(ctx.db);
   const stats = new Map<string, RunReviewStats>();
   for (const run of runs) {
     const id = idOut(run.task_run_id);
@@ -50,7 +45,6 @@ export async function reviewRunStats(
       taskRunId: id,
       unitsByStatus: zeroByStatus(),
       payByStatus: zeroByStatus(),
-      bonuses: 0,
       endedAt: run.ended_at === null ? null : new Date(Number(run.ended_at)),
     });
   }
@@ -60,10 +54,6 @@ export async function reviewRunStats(
     if (!entry || !(status in entry.unitsByStatus)) continue;
     entry.unitsByStatus[status] = asNumber(row.n);
     entry.payByStatus[status] = asNumber(row.pay);
-  }
-  for (const row of bonuses) {
-    const entry = stats.get(idOut(row.task_run_id));
-    if (entry) entry.bonuses = asNumber(row.bonus);
   }
   return [...stats.values()];
 }
@@ -154,10 +144,18 @@ export async function probeRun(ctx: StoreContext, taskRunId: string): Promise<Ru
     from task_runs t where t.task_run_id = ${runId}`.execute(ctx.db);
   const run = rows[0];
   if (run === undefined) throw new NotFoundError('task_run', taskRunId);
-  const { rows: counts } = await sql<{ status: string; n: DbInt }>`select status, count(*) as n from units
-    where task_run_id = ${runId} group by status`.execute(ctx.db);
+  // Both from the (run, status) indexes: units, and the ledger's entries (settling one changes them).
+  const { rows: counts } = await sql<{ kind: string; status: string; n: DbInt }>`select 'unit' as kind,
+      status, count(*) as n from units where task_run_id = ${runId} group by status
+    union all select 'payment' as kind, status, count(*) as n from payments
+      where task_run_id = ${runId} group by status`.execute(ctx.db);
   const unitsByStatus = zeroByStatus();
+  const payments: Record<PaymentStatus, number> = { pending: 0, paid: 0, manual: 0, failed: 0 };
   for (const row of counts) {
+    if (row.kind === 'payment') {
+      if (row.status in payments) payments[row.status as PaymentStatus] = asNumber(row.n);
+      continue;
+    }
     const status = row.status as UnitStatus;
     if (status in unitsByStatus) unitsByStatus[status] = asNumber(row.n);
   }
@@ -167,6 +165,7 @@ export async function probeRun(ctx: StoreContext, taskRunId: string): Promise<Ru
     actions: asNumber(run.actions),
     activity: asNumber(run.activity),
     endedAt: run.ended_at === null ? null : Number(run.ended_at),
+    payments,
   };
 }
 
@@ -193,19 +192,4 @@ export async function countActiveWorkers(ctx: StoreContext, taskRunId: string): 
   const { rows } = await sql<{ n: DbInt }>`select count(distinct worker_id) as n from units
     where task_run_id = ${runId} and status = 'assigned'`.execute(ctx.db);
   return asNumber(rows[0]?.n);
-}
-
-export async function sumRunSpend(
-  ctx: StoreContext,
-  taskRunId: string,
-): Promise<{ rewards: number; bonuses: number }> {
-  const runId = idParam(taskRunId);
-  if (runId === undefined) return { rewards: 0, bonuses: 0 };
-  // Only the paid units' rows are read (the status index narrows them), not every unit of the run.
-  const { rows } = await sql<{ rewards: number | null; bonuses: number | null }>`select
-      (select sum(u.pay_amount) from units u where u.task_run_id = ${runId}
-        and u.status in ('completed', 'accepted', 'soft_rejected')) as rewards,
-      (select sum(r.bonus) from worker_review r join units u on u.unit_id = r.unit_id
-        where u.task_run_id = ${runId} and r.bonus is not null) as bonuses`.execute(ctx.db);
-  return { rewards: asNumber(rows[0]?.rewards), bonuses: asNumber(rows[0]?.bonuses) };
 }

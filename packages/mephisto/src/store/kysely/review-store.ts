@@ -95,9 +95,6 @@ export class KyselyReviewStore implements ReviewStore {
   submissionsPerMinute(taskRunId: string, sinceMs: number): Promise<{ minute: number; count: number }[]> {
     return this.call((ctx) => stats.submissionsPerMinute(ctx, taskRunId, sinceMs));
   }
-  sumRunSpend(taskRunId: string): Promise<{ rewards: number; bonuses: number }> {
-    return this.call((ctx) => stats.sumRunSpend(ctx, taskRunId));
-  }
   countActiveWorkers(taskRunId: string): Promise<number> {
     return this.call((ctx) => stats.countActiveWorkers(ctx, taskRunId));
   }
