@@ -21,6 +21,7 @@ import {
   type ExportFormat,
 } from '../../packages/mephisto/src/export/export-format.js';
 import { resolveExportTarget } from '../../packages/mephisto/src/export/export-target.js';
+import { SINGLE_PASS_PAGE_CACHE_KIB } from '../../packages/mephisto/src/cli/commands/store-for-reading.js';
 import { openStore } from '../../packages/mephisto/src/store/open-store.js';
 import { BenchUsageError } from '../usage-error.js';
 
@@ -61,7 +62,8 @@ export async function runExportBench(options: ExportBenchOptions = {}): Promise<
     const path = join(dir, 'bench.db');
     log.write(`seeding ${formatCount(units)} submitted units…\n`);
     const runId = await seedRun(path, units);
-    const store = await openStore({ kind: 'sqlite', path });
+    // Opened as `mephisto export` opens it: a single pass, with a small page cache.
+    const store = await openStore({ kind: 'sqlite', path, pageCacheKiB: SINGLE_PASS_PAGE_CACHE_KIB });
     try {
       log.write(`exporting (${format})…\n`);
       const startRssBytes = process.memoryUsage.rss();

@@ -19,6 +19,12 @@ export type StoreConfig =
       synchronous?: 'normal' | 'full';
       /** @default 5000 */
       busyTimeoutMs?: number;
+      /**
+       * SQLite's page cache, KiB. The default (64 MiB) keeps a large run's claim index in the process;
+       * a command that reads the data once (an export) gains nothing from it and opens with a small
+       * one, to stay within its memory bound. @default 65536
+       */
+      pageCacheKiB?: number;
     }
   | {
       kind: 'postgres';

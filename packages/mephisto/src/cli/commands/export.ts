@@ -84,36 +84,41 @@ export function registerExportCommand(program: Command, context: CommandContext)
         statuses: options.status,
         includeUnassigned: options.allUnits === true,
       };
-      await withStoreForReading(context, command.optsWithGlobals<GlobalOptions>(), async (opened) => {
-        if (opened.store === undefined) {
-          throw new MephistoError(
-            'MEPHISTO_ERR_EXPORT_TARGET_NOT_FOUND',
-            `no task run or task named "${name}": there is no database at ${opened.missing}`,
-          );
-        }
-        const target = await resolveExportTarget(opened.store, name);
-        const plan: ExportPlan = {
-          store: opened.store,
-          target,
-          format,
-          selection,
-          bom: options.bom === true,
-        };
-        const out = options.out;
-        if (out === undefined) {
-          await runInterruptible(
-            context,
-            (signal) => exportToStdout(context, plan, signal),
-            'the output above is incomplete',
-          );
-        } else {
-          await runInterruptible(
-            context,
-            (signal) => exportToPath(context, plan, out, signal),
-            `${out} was not written (a file already there is unchanged)`,
-          );
-        }
-      });
+      await withStoreForReading(
+        context,
+        command.optsWithGlobals<GlobalOptions>(),
+        async (opened) => {
+          if (opened.store === undefined) {
+            throw new MephistoError(
+              'MEPHISTO_ERR_EXPORT_TARGET_NOT_FOUND',
+              `no task run or task named "${name}": there is no database at ${opened.missing}`,
+            );
+          }
+          const target = await resolveExportTarget(opened.store, name);
+          const plan: ExportPlan = {
+            store: opened.store,
+            target,
+            format,
+            selection,
+            bom: options.bom === true,
+          };
+          const out = options.out;
+          if (out === undefined) {
+            await runInterruptible(
+              context,
+              (signal) => exportToStdout(context, plan, signal),
+              'the output above is incomplete',
+            );
+          } else {
+            await runInterruptible(
+              context,
+              (signal) => exportToPath(context, plan, out, signal),
+              `${out} was not written (a file already there is unchanged)`,
+            );
+          }
+        },
+        { singlePass: true },
+      );
     });
 }
 

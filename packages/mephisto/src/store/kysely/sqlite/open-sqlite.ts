@@ -167,7 +167,11 @@ class MephistoSqliteDialect extends SqliteDialect {
   }
 }
 
-function settings(config: SqliteStoreConfig): { busyTimeout: number; synchronous: string } {
+function settings(config: SqliteStoreConfig): {
+  busyTimeout: number;
+  synchronous: string;
+  pageCacheKiB: number;
+} {
   const busyTimeout = config.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
     throw new MephistoError(
@@ -183,10 +187,20 @@ function settings(config: SqliteStoreConfig): { busyTimeout: number; synchronous
       `synchronous must be "normal" or "full", got "${synchronous}"`,
     );
   }
-  return { busyTimeout, synchronous };
+  const pageCacheKiB = config.pageCacheKiB ?? PAGE_CACHE_KIB;
+  if (!Number.isInteger(pageCacheKiB) || pageCacheKiB < 64) {
+    throw new MephistoError(
+      'MEPHISTO_ERR_STORE_CONFIG',
+      `pageCacheKiB must be a whole number >= 64, got ${pageCacheKiB}`,
+    );
+  }
+  return { busyTimeout, synchronous, pageCacheKiB };
 }
 
-function openRaw(path: string, busyTimeout: number, synchronous: string): BetterSqlite3.Database {
+function openRaw(
+  path: string,
+  { busyTimeout, synchronous, pageCacheKiB }: ReturnType<typeof settings>,
+): BetterSqlite3.Database {
   const inMemory = path === ':memory:';
   let raw: BetterSqlite3.Database | undefined;
   try {
@@ -206,7 +220,7 @@ function openRaw(path: string, busyTimeout: number, synchronous: string): Better
     // SQLite's default page cache is 2 MB; a run of 100,000 units is a 40 MB file, and the claim's
     // index walks then fetch most pages from the OS again (a system call and a copy each). Up to 64 MB
     // of pages stay in the process instead; the memory is only taken as pages are read.
-    raw.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    raw.pragma(`cache_size = -${pageCacheKiB}`);
     raw.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     // A file that is not a database is only detected on first read.
     raw.prepare('select count(*) from sqlite_master').get();
@@ -224,8 +238,9 @@ function openRaw(path: string, busyTimeout: number, synchronous: string): Better
 }
 
 export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {
-  const { busyTimeout, synchronous } = settings(config);
-  const raw = openRaw(config.path, busyTimeout, synchronous);
+  const resolved = settings(config);
+  const { busyTimeout } = resolved;
+  const raw = openRaw(config.path, resolved);
   const database = new StatementCache(raw);
   const driver = new ImmediateTransactionDriver(database, beginImmediate(raw, busyTimeout));
   const db = new Kysely<Database>({ dialect: new MephistoSqliteDialect(database, driver) });
