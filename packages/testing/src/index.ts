@@ -29,3 +29,5 @@ export {
   type RunHarness,
   type WithRunOptions,
 } from './with-run.js';
+export * from './fakes/mturk/index.js';
+export * from './fakes/prolific/index.js';

@@ -16,6 +16,8 @@ import { registerWorkersCommands } from './commands/workers.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerMturkCommands } from './commands/mturk.js';
+import { registerRegisterCommand } from './commands/register.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatError, type TextSink } from './output.js';
 
 /** Opens a store; `openStore` from the store module, or a stand-in in tests. */
@@ -160,6 +162,8 @@ function createProgram(context: CliContext): { program: Command; exitCode: () =>
   registerRunsCommand(program, commandContext);
   registerExportCommand(program, commandContext);
   registerDoctorCommand(program, commandContext);
+  registerMturkCommands(program, commandContext);
+  registerRegisterCommand(program, commandContext);
   return { program, exitCode: () => exitCode };
 }
 

@@ -208,13 +208,19 @@ export const ERROR_CODES = {
     meaning:
       'The crowd provider has no usable credentials (no AWS keys for MTurk from the usual sources, no Prolific API token), or the platform refused them.',
     remedy:
-      'MTurk: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an AWS profile (docs/providers.md). Prolific: set PROLIFIC_API_TOKEN. `mephisto doctor` checks both.',
+      'MTurk: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or an AWS profile (docs/providers/mturk.md). Prolific: set PROLIFIC_API_TOKEN. `mephisto doctor` shows which are set; `mephisto register <provider> name=<requester>` tries them.',
+  },
+  MEPHISTO_ERR_SECRET_ON_COMMAND_LINE: {
+    meaning:
+      '`mephisto register` was given a credential (an access key, secret key, API key or token) on the command line. mephisto-ts never stores credentials, so nothing was registered.',
+    remedy:
+      'Put it where the provider reads it instead. MTurk: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or a profile named like the requester in ~/.aws/credentials. Prolific: PROLIFIC_API_TOKEN. Then run `mephisto register <provider> name=<requester>` without it. Your shell history now holds the key: delete that line, or rotate the key.',
   },
   MEPHISTO_ERR_PROVIDER_API: {
     meaning:
       "A call to the crowd platform's API failed after its retries (throttling, 5xx, timeouts) or was refused as invalid; the message quotes the platform's error.",
     remedy:
-      "Nothing was recorded as done: retry the action later (its idempotency key keeps it from happening twice). A refusal names the parameter the platform objected to.",
+      'Nothing was recorded as done: retry the action later (its idempotency key keeps it from happening twice). A refusal names the parameter the platform objected to.',
   },
   MEPHISTO_ERR_PROVIDER_REGISTRATION: {
     meaning:

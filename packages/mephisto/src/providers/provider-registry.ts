@@ -5,10 +5,13 @@
  */
 import type { ProviderArgs, ProviderArgsByType } from '../core/config/provider-args.js';
 import { TypeRegistry, type TypeFactory } from '../core/type-registry.js';
+import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { CrowdProvider } from './crowd-provider.js';
 import { InhouseProvider } from './inhouse/inhouse-provider.js';
 import { MockProvider } from './mock/mock-provider.js';
+import { ProlificProvider } from './prolific/prolific-provider.js';
+import { MturkProvider } from './mturk/mturk-provider.js';
 import { ProviderNotAvailableError, UnknownProviderTypeError } from './provider-errors.js';
 
 /** What a provider is built with besides its args. */
@@ -17,6 +20,8 @@ export interface ProviderContext {
   readonly store: Store;
   /** Where credentials are read from (AWS keys, the Prolific token). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where providers log their retries, reconciliations and platform errors. @default silent */
+  readonly logger?: Logger;
 }
 
 /** Builds a provider from its validated args. */
@@ -44,9 +49,13 @@ export function createProviderRegistry(): ProviderRegistry {
   return new ProviderRegistry()
     .register('mock', (args) => new MockProvider(args))
     .register('inhouse', (args) => new InhouseProvider(args))
-    .markNotAvailable('mturk')
-    .markNotAvailable('mturk_sandbox')
-    .markNotAvailable('prolific');
+    .register('mturk', (args, context) => new MturkProvider(args, context, loggerOf(context)))
+    .register('mturk_sandbox', (args, context) => new MturkProvider(args, context, loggerOf(context)))
+    .register('prolific', (args, context) => new ProlificProvider(args, context));
+}
+
+function loggerOf(context: ProviderContext): { logger?: Logger } {
+  return context.logger === undefined ? {} : { logger: context.logger };
 }
 
 /** The registry used when none is passed: built-in providers plus whatever the application registers. */

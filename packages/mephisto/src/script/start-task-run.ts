@@ -80,7 +80,10 @@ export async function startTaskRun(options: StartTaskRunOptions): Promise<Starte
     });
     options.onWebappBuilt?.(built);
   }
-  const provider = createProvider(config.mephisto.provider, { store });
+  const provider = createProvider(config.mephisto.provider, {
+    store,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   const operator = new Operator({
     store,
     ...(options.clock === undefined ? {} : { clock: options.clock }),

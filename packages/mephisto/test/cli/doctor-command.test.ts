@@ -1,6 +1,7 @@
 /**
  * `mephisto doctor`, in-process: every check reported with ✓/✗/!/·, a fix for each problem, exit 1
- * only when a required check (database, data directory) fails, and --json.
+ * only when a required check (database, data directory) fails, and --json. Provider credentials are only
+ * looked for, with `mephisto register` as the way to try them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -57,8 +58,13 @@ describe('mephisto doctor', () => {
     expect(result.stdout).toContain(`✓ Data directory ${join(dir, 'data')}: not created yet, can be`);
     expect(result.stdout).toMatch(/[✓!] Port 3000 \(task server default\): /);
     expect(result.stdout).toMatch(/[✓!] Chromium/);
-    expect(result.stdout).toContain('· MTurk: not configured');
-    expect(result.stdout).toContain('· Prolific: not configured (PROLIFIC_API_KEY is not set;');
+    expect(result.stdout).toContain('· MTurk: not configured (no AWS keys, AWS_PROFILE or ~/.aws files;');
+    expect(result.stdout).toContain(
+      '    next: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), then run `mephisto register mturk_sandbox name=<requester>`',
+    );
+    expect(result.stdout).toContain('· Prolific: not configured (PROLIFIC_API_TOKEN is not set;');
+    expect(result.stdout).toContain('    next: set PROLIFIC_API_TOKEN');
+    expect(result.stdout).not.toContain('not available');
     expect(result.stdout).toMatch(/\nEverything required is in place( \(\d warnings?\))?\.\n$/);
   });
 
@@ -68,7 +74,7 @@ describe('mephisto doctor', () => {
     await (await openStore({ kind: 'sqlite', path: db })).close();
     mkdirSync(join(dir, '.aws'));
     writeFileSync(join(dir, '.aws', 'credentials'), '[default]\n');
-    const { code, report } = await doctor([], { PROLIFIC_API_KEY: 'secret-key' });
+    const { code, report } = await doctor([], { PROLIFIC_API_TOKEN: 'secret-key' });
     expect(code).toBe(0);
     const byId = new Map(report.checks.map((check) => [check.id, check]));
     expect(byId.get('database')).toMatchObject({ status: 'ok' });
@@ -78,11 +84,36 @@ describe('mephisto doctor', () => {
       summary: `Data directory ${join(dir, 'data')}: writable`,
     });
     expect(byId.get('mturk')).toMatchObject({ status: 'info' });
-    expect(byId.get('mturk')?.summary).toContain(
-      `credentials file ${join(dir, '.aws', 'credentials')} found`,
-    );
-    expect(byId.get('prolific')).toMatchObject({ status: 'info' });
+    expect(byId.get('mturk')?.summary).toContain(`AWS file ${join(dir, '.aws', 'credentials')} found`);
+    expect(byId.get('mturk')?.fix).toContain('run `mephisto register mturk_sandbox name=<requester>`');
+    expect(byId.get('prolific')).toMatchObject({
+      status: 'info',
+      summary: 'Prolific: PROLIFIC_API_TOKEN is set',
+    });
+    expect(byId.get('prolific')?.fix).toContain('run `mephisto register prolific name=<requester>`');
     expect(JSON.stringify(report)).not.toContain('secret-key');
+  });
+
+  it('provider credentials: AWS keys, AWS_PROFILE, and the PROLIFIC_API_KEY mix-up', async () => {
+    const keys = await doctor([], { AWS_ACCESS_KEY_ID: 'AKIDSECRET', AWS_SECRET_ACCESS_KEY: 'shh' });
+    const mturk = keys.report.checks.find((c) => c.id === 'mturk');
+    expect(mturk).toMatchObject({
+      status: 'info',
+      summary: 'MTurk: AWS keys set in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+    });
+    expect(JSON.stringify(keys.report)).not.toMatch(/AKIDSECRET|shh/);
+    const profile = await doctor([], { AWS_PROFILE: 'lab' });
+    expect(profile.report.checks.find((c) => c.id === 'mturk')?.summary).toBe(
+      'MTurk: AWS profile "lab" selected (AWS_PROFILE)',
+    );
+    // Mephisto's name, which this check used to ask for: not what the provider reads.
+    const old = await runMephisto(['doctor'], { env: env({ PROLIFIC_API_KEY: 'secret-key' }) });
+    expect(old.code).toBe(0);
+    expect(old.stdout).toContain(
+      '! Prolific: PROLIFIC_API_KEY is set, but the Prolific provider reads PROLIFIC_API_TOKEN\n' +
+        '    fix: set PROLIFIC_API_TOKEN to the token instead',
+    );
+    expect(old.stdout).not.toContain('secret-key');
   });
 
   it('pending migrations are a warning with the command that applies them', async () => {

@@ -161,14 +161,24 @@ describe('argument schemas per type', () => {
 
   it('providers: requester_name on every type; inhouse ui_base_url; prolific options and their defaults', () => {
     expect(registry.defaults('provider', 'mock')).toEqual({ _provider_type: 'mock' });
-    expect(registry.defaults('provider', 'mturk')).toEqual({ _provider_type: 'mturk' });
-    expect(registry.defaults('provider', 'mturk_sandbox')).toEqual({ _provider_type: 'mturk_sandbox' });
+    const mturkDefaults = {
+      endpoint: '',
+      region: 'us-east-1',
+      frame_height: 650,
+      auto_approve_delay_in_seconds: 2_592_000,
+    };
+    expect(registry.defaults('provider', 'mturk')).toEqual({ _provider_type: 'mturk', ...mturkDefaults });
+    expect(registry.defaults('provider', 'mturk_sandbox')).toEqual({
+      _provider_type: 'mturk_sandbox',
+      ...mturkDefaults,
+    });
     expect(registry.defaults('provider', 'inhouse')).toEqual({
       _provider_type: 'inhouse',
       ui_base_url: 'http://localhost:3000',
     });
     expect(registry.defaults('provider', 'prolific')).toEqual({
       _provider_type: 'prolific',
+      api_base_url: '',
       prolific_external_study_url: '',
       prolific_id_option: 'url_parameters',
       prolific_estimated_completion_time_in_minutes: 5,

@@ -85,6 +85,7 @@ describe("loading configs shaped like Mephisto's examples", () => {
     });
     expect(config.mephisto.provider).toEqual({
       _provider_type: 'prolific',
+      api_base_url: '',
       prolific_external_study_url:
         'https://example.com?participant_id={{%PROLIFIC_PID%}}&study_id={{%STUDY_ID%}}&submission_id={{%SESSION_ID%}}',
       prolific_id_option: 'url_parameters',

@@ -14,6 +14,7 @@ import type {
   CrowdProvider,
   ProviderDutyResult,
   ProviderRunContext,
+  ReviewedWork,
 } from '../../src/providers/crowd-provider.js';
 import { testRunContext, testTaskRun, testUnits, testWorker } from './provider-fixtures.js';
 
@@ -24,6 +25,12 @@ export interface ProviderUnderTest {
    * inspected (the mock's records, a fake service). Omitted when the provider keeps no such state.
    */
   isOffered?(unitId: string): boolean | Promise<boolean>;
+  /**
+   * Makes `work` (a launched unit of `context`) submitted work on the provider's side, for providers
+   * whose review duties act on the platform's state (MTurk: the worker accepts the unit's HIT, the
+   * agent registers, the assignment is submitted). Omitted when the provider needs nothing.
+   */
+  readonly submitWork?: (context: ProviderRunContext, work: ReviewedWork) => Promise<void>;
   /** Releases what `create` set up (a fake server, …). */
   close?(): Promise<void>;
 }
@@ -148,7 +155,11 @@ export function describeProviderConformance(options: ProviderConformanceOptions)
       withProvider(async (subject) => {
         const { provider } = subject;
         const runA = testRunContext({ taskRun: testTaskRun('1500101') });
-        const runB = testRunContext({ taskRun: testTaskRun('1500102') });
+        // Another title: MTurk lists HITs of equal settings under one HIT group, hence one link.
+        const runB = testRunContext({
+          taskRun: testTaskRun('1500102'),
+          taskArgs: { ...testRunContext().taskArgs, task_title: 'Rate other sentences' },
+        });
         const unitsA = testUnits(1, runA, '2000101');
         const unitsB = testUnits(1, runB, '2000102');
         await provider.setupRun(runA);
@@ -163,30 +174,42 @@ export function describeProviderConformance(options: ProviderConformanceOptions)
       }));
 
     it('carries out review duties, each safe to repeat with the same idempotency key', () =>
-      withProvider(async ({ provider }) => {
+      withProvider(async ({ provider, submitWork }) => {
         const context = testRunContext();
-        const [unit] = testUnits(1, context);
-        if (unit === undefined) throw new Error('no unit');
+        const units = testUnits(2, context);
         const worker = testWorker(provider.workerName('reviewed'), options.type);
-        const agent: Agent = {
-          id: '4000001',
-          workerId: worker.id,
-          unitId: unit.id,
-          taskId: unit.taskId,
-          taskRunId: unit.taskRunId,
-          assignmentId: unit.assignmentId,
-          taskType: unit.taskType,
-          providerType: unit.providerType,
-          status: 'completed',
-          creationDate: unit.creationDate,
-        };
-        const work = { unit: { ...unit, status: 'completed' as const, workerId: worker.id }, agent, worker };
+        // One unit's work is approved (and gets the bonus), the other's rejected.
+        const [work, rejected] = units.map((unit, index): ReviewedWork => {
+          const agent: Agent = {
+            id: String(4000001 + index),
+            workerId: worker.id,
+            unitId: unit.id,
+            taskId: unit.taskId,
+            taskRunId: unit.taskRunId,
+            assignmentId: unit.assignmentId,
+            taskType: unit.taskType,
+            providerType: unit.providerType,
+            status: 'completed',
+            creationDate: unit.creationDate,
+          };
+          return { unit: { ...unit, status: 'completed', workerId: worker.id }, agent, worker };
+        });
+        if (work === undefined || rejected === undefined) throw new Error('no units');
+        const { agent } = work;
+        if (submitWork !== undefined) {
+          await provider.setupRun(context);
+          await provider.launchUnits(context, units);
+          await submitWork(context, work);
+          await submitWork(context, rejected);
+        }
         const results: ProviderDutyResult[] = [];
         for (let i = 0; i < 2; i++) {
           results.push(
             await provider.approveWork({ work, feedback: 'thanks', idempotencyKey: 'conf-approve' }),
           );
-          results.push(await provider.rejectWork({ work, feedback: 'no', idempotencyKey: 'conf-reject' }));
+          results.push(
+            await provider.rejectWork({ work: rejected, feedback: 'no', idempotencyKey: 'conf-reject' }),
+          );
           results.push(
             await provider.payBonus({
               worker,

@@ -10,11 +10,14 @@ import {
 import { InvalidArgumentError } from '../../src/core/index.js';
 import { InhouseProvider } from '../../src/providers/inhouse/inhouse-provider.js';
 import { MockProvider } from '../../src/providers/mock/mock-provider.js';
+import { MturkProvider } from '../../src/providers/mturk/mturk-provider.js';
+import { ProlificProvider } from '../../src/providers/prolific/prolific-provider.js';
 import { ProviderNotAvailableError, UnknownProviderTypeError } from '../../src/providers/provider-errors.js';
 import {
   createProvider,
   createProviderRegistry,
   defaultProviderRegistry,
+  ProviderRegistry,
 } from '../../src/providers/provider-registry.js';
 import { UNUSED_STORE } from './provider-fixtures.js';
 
@@ -39,20 +42,40 @@ describe('provider registry', () => {
   });
 
   it('lists the implemented types and the ones not available yet', () => {
-    expect(defaultProviderRegistry.types()).toEqual(['inhouse', 'mock']);
-    expect(defaultProviderRegistry.notAvailableTypes()).toEqual(['mturk', 'mturk_sandbox', 'prolific']);
+    expect(defaultProviderRegistry.types()).toEqual([
+      'inhouse',
+      'mock',
+      'mturk',
+      'mturk_sandbox',
+      'prolific',
+    ]);
+    expect(defaultProviderRegistry.notAvailableTypes()).toEqual([]);
   });
 
-  it.each([
-    ['mturk', MturkProviderArgsSchema.parse({})],
-    ['mturk_sandbox', MturkSandboxProviderArgsSchema.parse({})],
-    ['prolific', ProlificProviderArgsSchema.parse({})],
-  ] as const)('says %s is not available yet', (type, args) => {
-    const error = thrown(() => createProvider(args, context));
+  it('builds the MTurk providers (live and sandbox) without touching the store or MTurk', () => {
+    const env = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' };
+    const live = createProvider(MturkProviderArgsSchema.parse({}), { ...context, env });
+    expect(live).toBeInstanceOf(MturkProvider);
+    expect(live).toMatchObject({ type: 'mturk', sandbox: false });
+    const sandbox = createProvider(MturkSandboxProviderArgsSchema.parse({}), { ...context, env });
+    expect(sandbox).toMatchObject({ type: 'mturk_sandbox', sandbox: true });
+  });
+
+  it('builds the Prolific provider without touching the store or Prolific (the token is read on first use)', () => {
+    const prolific = createProvider(ProlificProviderArgsSchema.parse({}), context);
+    expect(prolific).toBeInstanceOf(ProlificProvider);
+    expect(prolific).toMatchObject({ type: 'prolific', sandbox: false });
+  });
+
+  it('says a type marked "not available yet" is not available', () => {
+    const registry = new ProviderRegistry()
+      .register('mock', (args) => new MockProvider(args))
+      .markNotAvailable('prolific');
+    const error = thrown(() => createProvider(ProlificProviderArgsSchema.parse({}), context, registry));
     expect(error).toBeInstanceOf(ProviderNotAvailableError);
     expect(error).toMatchObject({
       code: 'MEPHISTO_ERR_TYPE_NOT_AVAILABLE',
-      message: `provider type "${type}" is not available in mephisto-ts yet; available: inhouse, mock`,
+      message: 'provider type "prolific" is not available in mephisto-ts yet; available: mock',
     });
   });
 
@@ -62,13 +85,14 @@ describe('provider registry', () => {
     expect(error).toBeInstanceOf(UnknownProviderTypeError);
     expect(error).toMatchObject({
       code: 'MEPHISTO_ERR_UNKNOWN_TYPE',
-      message:
-        'unknown provider type "toloka"; available: inhouse, mock (not available yet: mturk, mturk_sandbox, prolific)',
+      message: 'unknown provider type "toloka"; available: inhouse, mock, mturk, mturk_sandbox, prolific',
     });
   });
 
   it('takes registrations (which replace "not available yet"), passes the context, refuses duplicates', () => {
-    const registry = createProviderRegistry();
+    const registry = new ProviderRegistry()
+      .register('mock', (args) => new MockProvider(args))
+      .markNotAvailable('prolific');
     const fake = new MockProvider();
     let seenStore: unknown;
     registry.register('prolific', (args, ctx) => {
@@ -78,10 +102,9 @@ describe('provider registry', () => {
     });
     expect(createProvider(ProlificProviderArgsSchema.parse({}), context, registry)).toBe(fake);
     expect(seenStore).toBe(UNUSED_STORE);
-    expect(registry.notAvailableTypes()).toEqual(['mturk', 'mturk_sandbox']);
+    expect(registry.notAvailableTypes()).toEqual([]);
     expect(() => registry.register('mock', () => fake)).toThrow(InvalidArgumentError);
-    expect(() => createProvider(ProlificProviderArgsSchema.parse({}), context)).toThrow(
-      ProviderNotAvailableError,
-    );
+    expect(createProvider(ProlificProviderArgsSchema.parse({}), context)).toBeInstanceOf(ProlificProvider);
+    expect(createProviderRegistry().notAvailableTypes()).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `mephisto doctor [--json] [--port N…]`: checks what running tasks needs, one line per check with a
  * fix for each problem. Exit 1 when a required check fails (Node.js, the database, the data
- * directory); ports, Chromium and provider credentials are reported but never fail it.
+ * directory); ports, Chromium and provider credentials are reported but never fail it. Offline: provider
+ * credentials are only looked for (`mephisto register` tries them).
  */
 import { existsSync } from 'node:fs';
 import { access, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,7 +22,10 @@ export interface DoctorCheck {
   id: string;
   status: CheckStatus;
   summary: string;
-  /** One line saying what to do; present for `fail` and `warn`. */
+  /**
+   * One line saying what to do: present for `fail` and `warn`, and for the provider checks (how to set up
+   * or try the credentials; printed as `next:` under an information line).
+   */
   fix?: string;
 }
 
@@ -267,46 +271,99 @@ function checkChromium(): DoctorCheck {
       };
 }
 
-/** Presence only: no credential is read, printed or tried. */
+/** How `mephisto register` tries a provider's credentials (doctor itself stays offline). */
+const MTURK_VERIFY =
+  'to try them, run `mephisto register mturk_sandbox name=<requester>` (or `mturk` for the live account): it ' +
+  'registers the requester runs bill and reads the account balance';
+const PROLIFIC_VERIFY =
+  'to try it, run `mephisto register prolific name=<requester>`: it registers the requester runs bill and ' +
+  "reads the workspace's balance";
+
+/**
+ * Presence only: no credential is read, printed or tried, and nothing goes over the network. The
+ * sources are the MTurk provider's (providers/mturk/mturk-credentials.ts), in its order.
+ */
 export function checkMturk(env: NodeJS.ProcessEnv): DoctorCheck {
-  const later = 'the MTurk provider is not available in mephisto-ts yet';
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return { id: 'mturk', status: 'info', summary: `MTurk: AWS keys set in the environment (${later})` };
-  }
-  if (env.AWS_PROFILE) {
+  const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  if (set('AWS_ACCESS_KEY_ID') && set('AWS_SECRET_ACCESS_KEY')) {
     return {
       id: 'mturk',
       status: 'info',
-      summary: `MTurk: AWS profile "${env.AWS_PROFILE}" selected (${later})`,
+      summary: 'MTurk: AWS keys set in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+      fix: MTURK_VERIFY,
     };
   }
-  const file = env.AWS_SHARED_CREDENTIALS_FILE ?? join(env.HOME ?? homedir(), '.aws', 'credentials');
-  if (existsSync(file)) {
-    return { id: 'mturk', status: 'info', summary: `MTurk: AWS credentials file ${file} found (${later})` };
+  if (set('AWS_PROFILE')) {
+    return {
+      id: 'mturk',
+      status: 'info',
+      summary: `MTurk: AWS profile "${env.AWS_PROFILE?.trim()}" selected (AWS_PROFILE)`,
+      fix: MTURK_VERIFY,
+    };
+  }
+  const home = env.HOME?.trim() || homedir();
+  const files = [
+    env.AWS_SHARED_CREDENTIALS_FILE?.trim() || join(home, '.aws', 'credentials'),
+    env.AWS_CONFIG_FILE?.trim() || join(home, '.aws', 'config'),
+  ].filter((file) => existsSync(file));
+  if (files.length > 0) {
+    return {
+      id: 'mturk',
+      status: 'info',
+      summary:
+        `MTurk: AWS ${files.length === 1 ? 'file' : 'files'} ${files.join(', ')} found (a profile named like ` +
+        'the requester is used, else the default one)',
+      fix: MTURK_VERIFY,
+    };
   }
   return {
     id: 'mturk',
     status: 'info',
-    summary: `MTurk: not configured (no AWS keys or credentials file; ${later})`,
+    summary:
+      'MTurk: not configured (no AWS keys, AWS_PROFILE or ~/.aws files; needed only for the mturk and mturk_sandbox providers)',
+    fix:
+      'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), then run `mephisto register mturk_sandbox ' +
+      'name=<requester>` to register the requester and try them (docs/providers/mturk.md)',
   };
 }
 
+/** Presence only, as for MTurk: the token is neither printed nor tried. */
 export function checkProlific(env: NodeJS.ProcessEnv): DoctorCheck {
-  const later = 'the Prolific provider is not available in mephisto-ts yet';
-  return env.PROLIFIC_API_KEY
-    ? { id: 'prolific', status: 'info', summary: `Prolific: PROLIFIC_API_KEY is set (${later})` }
-    : {
-        id: 'prolific',
-        status: 'info',
-        summary: `Prolific: not configured (PROLIFIC_API_KEY is not set; ${later})`,
-      };
+  const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  if (set('PROLIFIC_API_TOKEN')) {
+    return {
+      id: 'prolific',
+      status: 'info',
+      summary: 'Prolific: PROLIFIC_API_TOKEN is set',
+      fix: PROLIFIC_VERIFY,
+    };
+  }
+  if (set('PROLIFIC_API_KEY')) {
+    // Mephisto-era name (and what earlier versions of this check asked for): not read by the provider.
+    return {
+      id: 'prolific',
+      status: 'warn',
+      summary: 'Prolific: PROLIFIC_API_KEY is set, but the Prolific provider reads PROLIFIC_API_TOKEN',
+      fix: 'set PROLIFIC_API_TOKEN to the token instead, then run `mephisto register prolific name=<requester>` to try it',
+    };
+  }
+  return {
+    id: 'prolific',
+    status: 'info',
+    summary:
+      'Prolific: not configured (PROLIFIC_API_TOKEN is not set; needed only for the prolific provider)',
+    fix:
+      "set PROLIFIC_API_TOKEN to a token from Prolific's app (API tokens), then run `mephisto register prolific " +
+      'name=<requester>` to register the requester and try it (docs/providers/prolific.md)',
+  };
 }
 
 export function formatReport(report: DoctorReport): string {
   let text = '';
   for (const check of report.checks) {
     text += `${SYMBOLS[check.status]} ${check.summary}\n`;
-    if (check.fix !== undefined) text += `    fix: ${check.fix}\n`;
+    // For information lines the advice is a next step, not a repair.
+    if (check.fix !== undefined) text += `    ${check.status === 'info' ? 'next' : 'fix'}: ${check.fix}\n`;
   }
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const warned = report.checks.filter((c) => c.status === 'warn').length;
