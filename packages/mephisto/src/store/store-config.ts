@@ -25,6 +25,12 @@ export type StoreConfig =
        * one, to stay within its memory bound. @default 65536
        */
       pageCacheKiB?: number;
+      /**
+       * After this many commits, WAL checkpoints move from SQLite's COMMIT to a worker thread with a
+       * connection of its own, so they no longer stall the event loop (see wal-checkpointer.ts). 0
+       * keeps SQLite's automatic checkpoints. @default 2000
+       */
+      checkpointInBackgroundAfterCommits?: number;
     }
   | {
       kind: 'postgres';

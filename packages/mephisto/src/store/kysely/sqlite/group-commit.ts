@@ -54,6 +54,8 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     private readonly raw: BetterSqlite3.Database,
     busyTimeoutMs: number,
+    /** Called after each successful COMMIT (the backend counts them to start its checkpointer). */
+    private readonly onCommit: () => void = () => undefined,
   ) {
     this.#begin = beginImmediate(raw, busyTimeoutMs);
     this.#savepoint = raw.prepare('savepoint job');
@@ -161,6 +163,7 @@ export class GroupCommit {
       for (const job of batch) job.reject(error);
       return true;
     }
+    this.onCommit();
     // Settled only now: a caller learns of success once the change is durable.
     batch.forEach((job, i) => {
       const outcome = outcomes[i] as Outcome;

@@ -26,6 +26,7 @@ import type { Database } from '../schema.js';
 import type { StoreBackend } from '../store-backend.js';
 import { beginImmediate, retryWhileBusy } from './busy-wait.js';
 import { GroupCommit } from './group-commit.js';
+import { CHECKPOINTER_AFTER_COMMITS, WalCheckpointer } from './wal-checkpointer.js';
 import { SqliteBulkWriter } from './sqlite-bulk-writer.js';
 import { PinnedStatements, StatementCache } from './statement-cache.js';
 
@@ -237,6 +238,25 @@ function openRaw(
   }
 }
 
+/**
+ * The commit hook that moves WAL checkpoints to a worker thread once the store is busy (see
+ * wal-checkpointer.ts), with a `stop` for closing; undefined for in-memory databases or when turned off.
+ */
+function backgroundCheckpoints(
+  raw: BetterSqlite3.Database,
+  config: SqliteStoreConfig,
+): ((() => void) & { stop(): Promise<void> }) | undefined {
+  const after = config.checkpointInBackgroundAfterCommits ?? CHECKPOINTER_AFTER_COMMITS;
+  if (config.path === ':memory:' || after === 0) return undefined;
+  // No logger reaches the store: a failed worker only means SQLite checkpoints in the COMMIT again.
+  const checkpointer = new WalCheckpointer(raw, config.path);
+  let commits = 0;
+  const onCommit = (): void => {
+    if (++commits === after) checkpointer.start();
+  };
+  return Object.assign(onCommit, { stop: () => checkpointer.stop() });
+}
+
 export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {
   const resolved = settings(config);
   const { busyTimeout } = resolved;
@@ -244,7 +264,8 @@ export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {
   const database = new StatementCache(raw);
   const driver = new ImmediateTransactionDriver(database, beginImmediate(raw, busyTimeout));
   const db = new Kysely<Database>({ dialect: new MephistoSqliteDialect(database, driver) });
-  const groupCommit = new GroupCommit(db, raw, busyTimeout);
+  const checkpointer = backgroundCheckpoints(raw, config);
+  const groupCommit = new GroupCommit(db, raw, busyTimeout, checkpointer);
   const statements = new PinnedStatements(raw);
   return {
     dialect: 'sqlite',
@@ -272,6 +293,7 @@ export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {
       // Let queued writes commit and the query holding the connection finish: closing the
       // connection under them would fail them after their callers were told nothing yet.
       await groupCommit.idle();
+      await checkpointer?.stop();
       await db.connection().execute(() => Promise.resolve());
       await db.destroy();
     },
