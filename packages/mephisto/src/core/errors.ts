@@ -228,6 +228,12 @@ export const ERROR_CODES = {
     remedy:
       'Open the task from the platform (the HIT or the study), not the bare server address; a preview has to be accepted before working.',
   },
+  MEPHISTO_ERR_PROVIDER_RECORD_INVALID: {
+    meaning:
+      "A crowd provider's record in the store (table `provider_records`: a HIT, a study, a bonus key, …) does not have the shape this version of mephisto-ts expects, so the provider stopped rather than guess (it could otherwise launch or pay twice).",
+    remedy:
+      'The message names the record (provider type, kind, key) and the fields that do not match. Use the mephisto-ts version that wrote it, or repair or delete the record by hand once you have checked the platform (the HIT, study or payment it describes).',
+  },
   MEPHISTO_ERR_RUN_SETUP: {
     meaning:
       'The blueprint or provider given to the operator does not match the config (its type differs), or a run setting is unusable.',

@@ -232,3 +232,32 @@ export interface CrowdProvider {
    */
   wrapCrowdSourceScript?(): string;
 }
+
+/**
+ * Whether a requirement is for a provider of one of `providerTypes` (its `applicable_providers` names
+ * one, or is null or absent: every provider).
+ */
+export function requirementAppliesTo(
+  requirement: ProviderQualificationRequirement,
+  providerTypes: readonly string[],
+): boolean {
+  const providers = requirement.applicable_providers;
+  return providers === undefined || providers === null || providerTypes.some((t) => providers.includes(t));
+}
+
+/**
+ * The run's block qualification: the context's, else the one in the run's stored config
+ * (`mephisto.blueprint.block_qualification`); null when it has none.
+ */
+export function blockQualificationOf(context: ProviderRunContext): string | null {
+  if (context.blockQualification !== undefined) return context.blockQualification;
+  try {
+    const config = JSON.parse(context.taskRun.initParams) as {
+      mephisto?: { blueprint?: { block_qualification?: unknown } };
+    };
+    const name = config.mephisto?.blueprint?.block_qualification;
+    return typeof name === 'string' && name !== '' ? name : null;
+  } catch {
+    return null;
+  }
+}

@@ -6,3 +6,4 @@ export * from './provider-errors.js';
 export * from './provider-links.js';
 export * from './provider-registry.js';
 export * from './prolific/index.js';
+export * from './typed-provider-records.js';

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Agent, Unit, Worker } from '../core/index.js';
-import { chargeEntries, runBudgetCents } from '../payments/index.js';
+import { chargeEntries, rewardRecordedElsewhere, runBudgetCents } from '../payments/index.js';
 import type { CrowdProvider, ProviderDutyResult } from '../providers/crowd-provider.js';
 import type { ReviewActionRecord, ReviewDelivery, Store } from '../store/store.js';
 import { providerArgsOf, type ReviewProviders } from './review-providers.js';
@@ -242,7 +242,10 @@ export class ProviderDelivery {
       worker,
       idempotencyKey: key,
     });
-    return this.#paying(provider, unit.taskRunId, charges, () => provider.approveWork(review));
+    // Work the platform approved on its own is in the ledger already (reconcile recorded it): the
+    // provider's approval finds it approved, and nothing more is reserved (payments/platform-payments.ts).
+    const paid = await rewardRecordedElsewhere(this.store, unit, agent, `${key}:reward`);
+    return this.#paying(provider, unit.taskRunId, paid ? [] : charges, () => provider.approveWork(review));
   }
 
   /**

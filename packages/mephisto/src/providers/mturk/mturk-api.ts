@@ -207,3 +207,21 @@ export class MturkApi {
 export function isRequestError(error: unknown): error is MturkApiError {
   return error instanceof MturkApiError && error.failure.name === 'RequestError';
 }
+
+/**
+ * Every item of a paged MTurk list: `page` is asked for each page in turn (with the previous page's
+ * NextToken), until a page is empty or has no NextToken (whether MTurk sends one on the last page is
+ * not known).
+ */
+export async function allPages<T>(
+  page: (nextToken: string | undefined) => Promise<{ items: T[] | undefined; nextToken: string | undefined }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const read = await page(nextToken);
+    items.push(...(read.items ?? []));
+    nextToken = read.items !== undefined && read.items.length > 0 ? read.nextToken : undefined;
+  } while (nextToken !== undefined);
+  return items;
+}

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-mturk';
 import type { ProviderRunContext } from '../crowd-provider.js';
 import { formatAnnotation, launchToken, parseAnnotation } from './hit-annotation.js';
-import { isRequestError } from './mturk-api.js';
+import { allPages, isRequestError } from './mturk-api.js';
 import { hitGroupLink } from './mturk-endpoints.js';
 import { MturkSetupError } from './mturk-errors.js';
 import { hitTypeSettings, settingsSignature } from './mturk-hit-settings.js';
@@ -71,10 +71,8 @@ function isHitAlreadyExists(error: unknown): boolean {
 }
 
 /** Every HIT on the account (ListHITs, all pages; disposed HITs are not listed). */
-export async function listAccountHits(session: Pick<MturkSession, 'api'>): Promise<HIT[]> {
-  const hits: HIT[] = [];
-  let nextToken: string | undefined;
-  do {
+export function listAccountHits(session: Pick<MturkSession, 'api'>): Promise<HIT[]> {
+  return allPages(async (nextToken) => {
     const page = await session.api.call('ListHITs', (client) =>
       client.send(
         new ListHITsCommand({
@@ -83,10 +81,8 @@ export async function listAccountHits(session: Pick<MturkSession, 'api'>): Promi
         }),
       ),
     );
-    hits.push(...(page.HITs ?? []));
-    nextToken = page.HITs !== undefined && page.HITs.length > 0 ? page.NextToken : undefined;
-  } while (nextToken !== undefined);
-  return hits;
+    return { items: page.HITs, nextToken: page.NextToken };
+  });
 }
 
 /** The HIT with `hitId`, or null when MTurk has no such HIT. */

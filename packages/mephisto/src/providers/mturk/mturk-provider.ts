@@ -38,6 +38,9 @@ import { resolveMturkCredentials } from './mturk-credentials.js';
 import { apiEndpoint, isAwsEndpoint, mturkFee } from './mturk-endpoints.js';
 import { externalQuestion, hitLifetimeSeconds } from './mturk-hit-settings.js';
 import { checkServerUrl, ensureHitType, expireHit, launchUnit, type LaunchPlan } from './mturk-hits.js';
+import { platformLedgerOf, type PlatformLedger } from '../../payments/platform-payments.js';
+import type { Store } from '../../store/store.js';
+import type { MturkApprovalStore } from './mturk-approvals.js';
 import { reconcileHits } from './mturk-reconcile.js';
 import { MturkRecords, type ProviderRecordStore, type RunRecord } from './mturk-records.js';
 import { registerMturkAgent } from './mturk-registration.js';
@@ -53,8 +56,11 @@ const DONE_STATUSES: ReadonlySet<string> = new Set(['completed', 'accepted', 're
 
 /** What the provider is built with besides its args (structurally the registry's ProviderContext). */
 export interface MturkProviderContext {
-  /** Where the provider keeps its records: the run's store. */
-  readonly store: ProviderRecordStore;
+  /**
+   * Where the provider keeps its records: the run's store. With its payments ledger and agents (a
+   * full Store has them), reconcileRun also records work MTurk approved outside a review.
+   */
+  readonly store: ProviderRecordStore & Partial<PlatformLedger & Pick<Store, 'getAgent'>>;
   /** Where AWS credentials are read from (see mturk-credentials.ts). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -86,6 +92,7 @@ export class MturkProvider implements CrowdProvider {
   readonly records: MturkRecords;
   readonly #session: MturkSession;
   readonly #args: MturkProviderArgs | MturkSandboxProviderArgs;
+  readonly #store: MturkProviderContext['store'];
 
   constructor(
     args: MturkProviderArgs | MturkSandboxProviderArgs,
@@ -117,6 +124,7 @@ export class MturkProvider implements CrowdProvider {
       options.client,
     );
     this.records = new MturkRecords(context.store, this.type);
+    this.#store = context.store;
     this.#session = {
       type: this.type,
       sandbox: this.sandbox,
@@ -201,7 +209,10 @@ export class MturkProvider implements CrowdProvider {
     return registerMturkAgent(this.#session, context, registration);
   }
 
-  /** See mturk-reconcile.ts: orphans withdrawn, lost HITs relaunched, paid bonuses recorded. */
+  /**
+   * See mturk-reconcile.ts: orphans withdrawn, lost HITs relaunched, paid bonuses recorded, and work
+   * MTurk approved outside a review (auto-approval, its UI) recorded in the payments ledger.
+   */
   async reconcileRun(context: ProviderReconcileContext): Promise<ProviderReconcileReport> {
     let plan: LaunchPlan | undefined;
     return reconcileHits(this.#session, context, {
@@ -209,7 +220,16 @@ export class MturkProvider implements CrowdProvider {
         plan ??= await this.#launchPlan(context);
         await launchUnit(this.#session, context, unitId, plan);
       },
+      ...this.#approvals(),
     });
+  }
+
+  /** Where reconcile records approvals made on MTurk: none when the store has no ledger. */
+  #approvals(): { approvals?: MturkApprovalStore } {
+    const ledger = platformLedgerOf(this.#store);
+    if (ledger === null) return {};
+    const getAgent = this.#store.getAgent?.bind(this.#store);
+    return { approvals: { ledger, ...(getAgent === undefined ? {} : { getAgent }) } };
   }
 
   approveWork(request: ProviderWorkReview): Promise<ProviderDutyResult> {

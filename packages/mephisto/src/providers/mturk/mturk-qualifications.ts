@@ -10,7 +10,12 @@ import {
   ListQualificationTypesCommand,
   type QualificationRequirement as MturkRequirement,
 } from '@aws-sdk/client-mturk';
-import type { ProviderQualificationRequirement, ProviderRunContext } from '../crowd-provider.js';
+import {
+  blockQualificationOf,
+  requirementAppliesTo,
+  type ProviderQualificationRequirement,
+  type ProviderRunContext,
+} from '../crowd-provider.js';
 import { isRequestError } from './mturk-api.js';
 import type { MturkSession } from './mturk-session.js';
 
@@ -71,24 +76,8 @@ export async function qualificationTypeId(session: MturkSession, name: string): 
   return id;
 }
 
-/** The block qualification: the context's, else the one in the run's stored config. */
-export function blockQualificationOf(context: ProviderRunContext): string | null {
-  if (context.blockQualification !== undefined) return context.blockQualification;
-  try {
-    const config = JSON.parse(context.taskRun.initParams) as {
-      mephisto?: { blueprint?: { block_qualification?: unknown } };
-    };
-    const name = config.mephisto?.blueprint?.block_qualification;
-    return typeof name === 'string' && name !== '' ? name : null;
-  } catch {
-    return null;
-  }
-}
-
 function applies(session: MturkSession, requirement: ProviderQualificationRequirement): boolean {
-  const providers = requirement.applicable_providers;
-  if (providers === undefined || providers === null) return true;
-  return providers.includes(session.type) || (session.sandbox && providers.includes('mturk'));
+  return requirementAppliesTo(requirement, session.sandbox ? [session.type, 'mturk'] : [session.type]);
 }
 
 /** The run's requirements (and its block qualification) as MTurk QualificationRequirements. */

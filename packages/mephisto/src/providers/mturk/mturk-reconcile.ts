@@ -8,7 +8,9 @@
  *   the run is over) is withdrawn;
  * - a HIT found for an open launch claim (the reply was lost) is recorded as the unit's HIT;
  * - a live unit with no usable HIT (never created, expired unused, gone) is launched again;
- * - bonuses recorded as `sending` that MTurk lists as paid are recorded as done.
+ * - bonuses recorded as `sending` that MTurk lists as paid are recorded as done;
+ * - assignments MTurk approved outside a review (auto-approval, the requester's MTurk UI) are recorded in
+ *   the payments ledger as paid (mturk-approvals.ts), when the provider has the ledger.
  *
  * HITs that are not on offer (completed, already expired) cost no call: expiring a mostly finished run
  * touches only what is still open (Mephisto issue #431).
@@ -16,6 +18,7 @@
 import type { HIT } from '@aws-sdk/client-mturk';
 import type { ProviderReconcileContext, ProviderReconcileReport } from '../crowd-provider.js';
 import { parseAnnotation } from './hit-annotation.js';
+import { recordMturkApprovals, type MturkApprovalStore } from './mturk-approvals.js';
 import { expireHit, hitRecordOf, listAccountHits } from './mturk-hits.js';
 import type { HitRecord } from './mturk-records.js';
 import { findBonusPayment } from './mturk-reviews.js';
@@ -48,6 +51,8 @@ function deadUnused(session: MturkSession, hit: HIT | undefined): boolean {
 export interface ReconcileOptions {
   /** Puts a live unit on offer again (a new HIT); absent at teardown. */
   readonly relaunch?: (unitId: string) => Promise<void>;
+  /** Where approvals made on MTurk are recorded; absent at teardown and without a ledger. */
+  readonly approvals?: MturkApprovalStore;
 }
 
 export async function reconcileHits(
@@ -126,6 +131,13 @@ export async function reconcileHits(
     });
     recorded++;
     notes.push(`bonus ${bonus.key} was paid on MTurk; recorded as done`);
+  }
+
+  if (options.approvals !== undefined) {
+    const hits = [...runHits].map(([hitId, hit]) => ({ hitId, remote: hit.remote }));
+    const approvals = await recordMturkApprovals(session, taskRunId, hits, options.approvals);
+    recorded += approvals.recorded;
+    notes.push(...approvals.notes);
   }
 
   return { withdrawn, relaunched, recorded, notes };

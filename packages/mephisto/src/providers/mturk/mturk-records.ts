@@ -15,20 +15,13 @@
  * | `block`         | MTurk worker id     | whether the worker is blocked on MTurk                          |
  * | `qualification` | qualification name  | the MTurk qualification type made for it                        |
  *
- * Data is validated on the way out: a record that does not parse is treated as missing.
+ * Data is validated on the way out (typed-provider-records.ts): a record that does not parse is an error
+ * (MEPHISTO_ERR_PROVIDER_RECORD_INVALID), never taken for missing.
  */
 import { z } from 'zod';
-import type { ProviderRecord, Store } from '../../store/store.js';
+import { TypedProviderRecords, type Filed, type FoundRecord } from '../typed-provider-records.js';
 
-/** The part of the Store the provider uses. */
-export type ProviderRecordStore = Pick<
-  Store,
-  | 'putProviderRecord'
-  | 'insertProviderRecord'
-  | 'getProviderRecord'
-  | 'findProviderRecords'
-  | 'deleteProviderRecord'
->;
+export type { Filed, ProviderRecordStore } from '../typed-provider-records.js';
 
 export const RunRecordSchema = z.object({
   hitTypeId: z.string(),
@@ -100,121 +93,67 @@ export type BlockRecord = z.infer<typeof BlockRecordSchema>;
 export const QualificationRecordSchema = z.object({ qualificationTypeId: z.string(), mturkName: z.string() });
 export type QualificationRecord = z.infer<typeof QualificationRecordSchema>;
 
-/** A record's data with the run and unit it is filed under. */
-export interface Filed<T> {
-  readonly data: T;
-  readonly taskRunId: string | null;
-  readonly unitId: string | null;
-}
-
 type Kind = 'run' | 'unit' | 'hit' | 'agent' | 'bonus' | 'duty' | 'block' | 'qualification';
 
-export class MturkRecords {
-  constructor(
-    readonly store: ProviderRecordStore,
-    /** `mturk` or `mturk_sandbox`. */
-    readonly providerType: string,
-  ) {}
-
-  #parse<T>(schema: z.ZodType<T>, record: ProviderRecord | null): Filed<T> | null {
-    if (record === null) return null;
-    const parsed = schema.safeParse(record.data);
-    return parsed.success ? { data: parsed.data, taskRunId: record.taskRunId, unitId: record.unitId } : null;
-  }
-
-  async #get<T>(schema: z.ZodType<T>, kind: Kind, key: string): Promise<Filed<T> | null> {
-    return this.#parse(schema, await this.store.getProviderRecord(this.providerType, kind, key));
-  }
-
-  async #put(
-    kind: Kind,
-    key: string,
-    data: unknown,
-    taskRunId: string | null,
-    unitId: string | null,
-  ): Promise<void> {
-    await this.store.putProviderRecord({
-      providerType: this.providerType,
-      kind,
-      key,
-      taskRunId,
-      unitId,
-      data,
-    });
-  }
-
-  async #find<T>(
-    schema: z.ZodType<T>,
-    kind: Kind,
-    filter: { taskRunId?: string; unitId?: string },
-  ): Promise<Array<Filed<T> & { key: string }>> {
-    const records = await this.store.findProviderRecords({
-      providerType: this.providerType,
-      kind,
-      ...filter,
-    });
-    const out: Array<Filed<T> & { key: string }> = [];
-    for (const record of records) {
-      const parsed = this.#parse(schema, record);
-      if (parsed !== null) out.push({ ...parsed, key: record.key });
-    }
-    return out;
-  }
-
+/** The MTurk provider's records, under its type (`mturk` or `mturk_sandbox`). */
+export class MturkRecords extends TypedProviderRecords<Kind> {
   getRun(taskRunId: string): Promise<Filed<RunRecord> | null> {
-    return this.#get(RunRecordSchema, 'run', taskRunId);
+    return this.getFiled('run', taskRunId, RunRecordSchema);
   }
   putRun(taskRunId: string, data: RunRecord): Promise<void> {
-    return this.#put('run', taskRunId, data, taskRunId, null);
+    return this.put('run', taskRunId, data, { taskRunId });
   }
 
   getUnit(unitId: string): Promise<Filed<UnitRecord> | null> {
-    return this.#get(UnitRecordSchema, 'unit', unitId);
+    return this.getFiled('unit', unitId, UnitRecordSchema);
   }
   putUnit(unitId: string, taskRunId: string, data: UnitRecord): Promise<void> {
-    return this.#put('unit', unitId, data, taskRunId, unitId);
+    return this.put('unit', unitId, data, { taskRunId, unitId });
   }
-  unitsOfRun(taskRunId: string): Promise<Array<Filed<UnitRecord> & { key: string }>> {
-    return this.#find(UnitRecordSchema, 'unit', { taskRunId });
+  unitsOfRun(taskRunId: string): Promise<FoundRecord<UnitRecord>[]> {
+    return this.find('unit', UnitRecordSchema, { taskRunId });
   }
 
   getHit(hitId: string): Promise<Filed<HitRecord> | null> {
-    return this.#get(HitRecordSchema, 'hit', hitId);
+    return this.getFiled('hit', hitId, HitRecordSchema);
   }
   /** Files the HIT under its run and the unit it currently serves. */
   putHit(taskRunId: string, unitId: string, data: HitRecord): Promise<void> {
-    return this.#put('hit', data.hitId, data, taskRunId, unitId);
+    return this.put('hit', data.hitId, data, { taskRunId, unitId });
   }
-  hitsOfRun(taskRunId: string): Promise<Array<Filed<HitRecord> & { key: string }>> {
-    return this.#find(HitRecordSchema, 'hit', { taskRunId });
+  hitsOfRun(taskRunId: string): Promise<FoundRecord<HitRecord>[]> {
+    return this.find('hit', HitRecordSchema, { taskRunId });
   }
   /** Every HIT this provider type recorded, of every run. */
-  allHits(): Promise<Array<Filed<HitRecord> & { key: string }>> {
-    return this.#find(HitRecordSchema, 'hit', {});
+  allHits(): Promise<FoundRecord<HitRecord>[]> {
+    return this.find('hit', HitRecordSchema, {});
   }
 
   getAgent(agentId: string): Promise<Filed<AgentRecord> | null> {
-    return this.#get(AgentRecordSchema, 'agent', agentId);
+    return this.getFiled('agent', agentId, AgentRecordSchema);
   }
   putAgent(agentId: string, taskRunId: string, data: AgentRecord): Promise<void> {
-    return this.#put('agent', agentId, data, taskRunId, data.unitId);
+    return this.put('agent', agentId, data, { taskRunId, unitId: data.unitId });
   }
-  agentsOfUnit(unitId: string): Promise<Array<Filed<AgentRecord> & { key: string }>> {
-    return this.#find(AgentRecordSchema, 'agent', { unitId });
+  agentsOfUnit(unitId: string): Promise<FoundRecord<AgentRecord>[]> {
+    return this.find('agent', AgentRecordSchema, { unitId });
+  }
+  agentsOfRun(taskRunId: string): Promise<FoundRecord<AgentRecord>[]> {
+    return this.find('agent', AgentRecordSchema, { taskRunId });
   }
 
   getBonus(key: string): Promise<Filed<BonusRecord> | null> {
-    return this.#get(BonusRecordSchema, 'bonus', key);
+    return this.getFiled('bonus', key, BonusRecordSchema);
   }
   putBonus(key: string, taskRunId: string | null, unitId: string | null, data: BonusRecord): Promise<void> {
-    return this.#put('bonus', key, data, taskRunId, unitId);
+    return this.put('bonus', key, data, { taskRunId, unitId });
   }
-  bonusesOfRun(taskRunId: string): Promise<Array<Filed<BonusRecord> & { key: string }>> {
-    return this.#find(BonusRecordSchema, 'bonus', { taskRunId });
+  bonusesOfRun(taskRunId: string): Promise<FoundRecord<BonusRecord>[]> {
+    return this.find('bonus', BonusRecordSchema, { taskRunId });
   }
 
   getDuty(duty: string, key: string): Promise<Filed<DutyRecord> | null> {
-    return this.#get(DutyRecordSchema, 'duty', `${duty}:${key}`);
+    return this.getFiled('duty', `${duty}:${key}`, DutyRecordSchema);
   }
   putDuty(
     duty: string,
@@ -223,20 +162,20 @@ export class MturkRecords {
     taskRunId: string | null,
     unitId: string | null,
   ): Promise<void> {
-    return this.#put('duty', `${duty}:${key}`, data, taskRunId, unitId);
+    return this.put('duty', `${duty}:${key}`, data, { taskRunId, unitId });
   }
 
   getBlock(mturkWorkerId: string): Promise<Filed<BlockRecord> | null> {
-    return this.#get(BlockRecordSchema, 'block', mturkWorkerId);
+    return this.getFiled('block', mturkWorkerId, BlockRecordSchema);
   }
   putBlock(mturkWorkerId: string, data: BlockRecord): Promise<void> {
-    return this.#put('block', mturkWorkerId, data, null, null);
+    return this.put('block', mturkWorkerId, data, {});
   }
 
   getQualification(name: string): Promise<Filed<QualificationRecord> | null> {
-    return this.#get(QualificationRecordSchema, 'qualification', name);
+    return this.getFiled('qualification', name, QualificationRecordSchema);
   }
   putQualification(name: string, data: QualificationRecord): Promise<void> {
-    return this.#put('qualification', name, data, null, null);
+    return this.put('qualification', name, data, {});
   }
 }

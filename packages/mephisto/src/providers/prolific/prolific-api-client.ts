@@ -63,6 +63,16 @@ export interface ProlificApiClientOptions {
   readonly random?: () => number;
   /** How the client waits between attempts (tests pass an instant one). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Told before each retry (the provider logs it). */
+  readonly onRetry?: (retry: ProlificRetry) => void;
+}
+
+/** A call about to be sent again: which, the attempt that failed (0 is the first), the wait, and why. */
+export interface ProlificRetry {
+  readonly call: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly reason: string;
 }
 
 /** Whether a call may be sent again after a 5xx, a timeout or a network error. */
@@ -129,6 +139,7 @@ export class ProlificApiClient {
   readonly #maxDelayMs: number;
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #onRetry: ((retry: ProlificRetry) => void) | undefined;
 
   constructor(options: ProlificApiClientOptions) {
     this.baseUrl = (options.baseUrl ?? PROLIFIC_DEFAULT_API_BASE_URL).replace(/\/+$/, '');
@@ -140,6 +151,7 @@ export class ProlificApiClient {
     this.#maxDelayMs = options.maxDelayMs ?? 30_000;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? defaultSleep;
+    this.#onRetry = options.onRetry;
   }
 
   // --- account --------------------------------------------------------------------------------------
@@ -392,7 +404,7 @@ export class ProlificApiClient {
           ? `no reply within ${String(this.#timeoutMs)} ms`
           : `network error (${String(error)})`;
         if (canRetry && spec.retry === 'idempotent') {
-          await this.#sleep(this.#backoff(attempt, undefined));
+          await this.#wait(what, attempt, this.#backoff(attempt, undefined), reason);
           continue;
         }
         throw new ProlificApiError(`${what} failed: ${reason}`, null, null, { cause: error });
@@ -402,13 +414,17 @@ export class ProlificApiClient {
       const throttled = response.status === 429;
       const serverError = response.status >= 500;
       if (canRetry && (throttled || (serverError && spec.retry === 'idempotent'))) {
-        await this.#sleep(
-          this.#backoff(attempt, retryAfterMs(response.headers.get('retry-after'), Date.now())),
-        );
+        const delayMs = this.#backoff(attempt, retryAfterMs(response.headers.get('retry-after'), Date.now()));
+        await this.#wait(what, attempt, delayMs, failure.message);
         continue;
       }
       throw failure;
     }
+  }
+
+  async #wait(call: string, attempt: number, delayMs: number, reason: string): Promise<void> {
+    this.#onRetry?.({ call, attempt, delayMs, reason });
+    await this.#sleep(delayMs);
   }
 
   /** Exponential backoff with jitter (half fixed, half random), at least `retryAfter`, at most the cap. */

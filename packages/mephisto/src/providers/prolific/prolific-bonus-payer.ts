@@ -62,9 +62,7 @@ export class ProlificBonusPayer {
       BonusRecordSchema,
       links,
     );
-    let bonus: BonusRecord | null = claimed.data;
-    if (bonus === null)
-      throw new ProlificApiError(`bonus ${key}: its record is unreadable; check it by hand`);
+    let bonus: BonusRecord = claimed.data;
     if (bonus.participantId !== request.worker.name || bonus.amountCents !== amountCents)
       throw new ProlificApiError(
         `bonus ${key} was first asked for ${String(bonus.amountCents)} cents to ${bonus.participantId}; ` +
@@ -108,10 +106,7 @@ export class ProlificBonusPayer {
       state: 'sending',
     };
     const claim = await records.claim('bonus_pay', key, pay, BonusPayRecordSchema, links);
-    if (!claim.created) {
-      if (claim.data === null) throw new ProlificApiError(`bonus ${key}: its payment record is unreadable`);
-      return this.#confirm(key, claim.data);
-    }
+    if (!claim.created) return this.#confirm(key, claim.data);
     try {
       await this.deps.client().payBulkBonus(bulkBonusId);
     } catch (error) {

@@ -6,7 +6,8 @@
  * review service's fresh provider, finds it again:
  * - `setupRun` finds or creates the workspace and project by name and the block-list participant group,
  *   draws the run's completion code, and creates the draft study (found again by its `internal_name`
- *   when a create's reply was lost).
+ *   when a create's reply was lost), filtered on the participant groups of the run's qualification
+ *   requirements and block qualification (prolific-study-filters.ts).
  * - `launchUnits` keeps `total_available_places` in step with the units placed: it publishes on the
  *   first launch, and afterwards only ever raises places (Prolific forbids lowering them). Expired units
  *   leave their place listed ("listed" ≥ "placed", as Mephisto records them), and later launches reuse
@@ -21,8 +22,10 @@
  * Review duties are idempotent per key (see the port): submissions' transitions are idempotent on
  * Prolific and recorded; bonuses follow prolific-bonus-payer.ts. `isWorkerBlocked` reads the store only.
  */
+import pino, { type Logger } from 'pino';
 import type { ProlificProviderArgs } from '../../core/config/provider-args.js';
 import type { Unit, Worker } from '../../core/index.js';
+import { platformLedgerOf, type PlatformLedger } from '../../payments/platform-payments.js';
 import type { Store } from '../../store/store.js';
 import type {
   CrowdProvider,
@@ -54,6 +57,7 @@ import {
   AgentRecordSchema,
   BlockedRecordSchema,
   DutyRecordSchema,
+  FiltersRecordSchema,
   GroupRecordSchema,
   PROLIFIC_PROVIDER_TYPE,
   ProlificRecords,
@@ -63,10 +67,12 @@ import {
   SubmissionRecordSchema,
   UnitRecordSchema,
   type AgentRecord,
+  type FiltersRecord,
   type RunRecord,
   type StudyRecord,
 } from './prolific-records.js';
 import { prolificFee, rejectionTerms } from './prolific-review-terms.js';
+import { planStudyFilters, type StudyFilterGroups } from './prolific-study-filters.js';
 import { newCompletionCode, studyCreateBody } from './prolific-study-spec.js';
 import { prolificWrapCrowdSource } from './wrap-crowd-source.js';
 
@@ -74,12 +80,21 @@ export { PROLIFIC_PROVIDER_TYPE } from './prolific-records.js';
 /** Where participants open studies and land when they complete one. */
 export const PROLIFIC_DEFAULT_APP_URL = 'https://app.prolific.com';
 
+/** The store calls the provider uses besides its records, when the store has them (a full Store does). */
+type ProlificStoreReads = Pick<
+  Store,
+  'getAgent' | 'findQualifications' | 'findGrantedQualifications' | 'findWorkers'
+>;
+
 export interface ProlificProviderOptions {
   /**
-   * The store whose provider records hold the provider's state; its `getAgent`, when there, lets
-   * reconcileRun compare Prolific's reviews with the store's.
+   * The store whose provider records hold the provider's state. A full Store also lets reconcileRun
+   * compare Prolific's reviews with the store's agents and record approvals made on Prolific in the
+   * payments ledger, and lets setupRun seed qualification groups with the store's grants.
    */
-  readonly store: ProlificRecordStore & Partial<Pick<Store, 'getAgent'>>;
+  readonly store: ProlificRecordStore & Partial<ProlificStoreReads & PlatformLedger>;
+  /** Where the provider logs retries, reconcile findings and warnings. @default silent */
+  readonly logger?: Logger;
   /** Where the API token is read (`PROLIFIC_API_TOKEN`). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** A ready client, instead of one built from the args and the token (tests wrap one to inject crashes). */
@@ -115,6 +130,7 @@ export class ProlificProvider implements CrowdProvider {
   readonly #args: ProlificProviderArgs;
   readonly #options: ProlificProviderOptions;
   readonly #records: ProlificRecords;
+  readonly #log: Logger;
   readonly #appBaseUrl: string;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #bonuses: ProlificBonusPayer;
@@ -130,6 +146,7 @@ export class ProlificProvider implements CrowdProvider {
     this.#args = args;
     this.#options = options;
     this.#records = new ProlificRecords(options.store);
+    this.#log = (options.logger ?? pino({ level: 'silent' })).child({ provider: PROLIFIC_PROVIDER_TYPE });
     this.#client = options.client;
     this.#sleep = options.sleep ?? defaultSleep;
     const apiBase = prolificApiBaseUrl(args);
@@ -146,10 +163,15 @@ export class ProlificProvider implements CrowdProvider {
 
   /** The API client (built on first use: a missing token fails here, with MEPHISTO_ERR_PROVIDER_CREDENTIALS). */
   get client(): ProlificApiClient {
+    const onRetry = this.#options.clientOptions?.onRetry;
     this.#client ??= new ProlificApiClient({
       ...this.#options.clientOptions,
       token: prolificTokenFrom(this.#options.env ?? process.env),
       baseUrl: prolificApiBaseUrl(this.#args),
+      onRetry: (retry) => {
+        this.#log.warn(retry, 'retrying a Prolific call');
+        onRetry?.(retry);
+      },
     });
     return this.#client;
   }
@@ -310,16 +332,25 @@ export class ProlificProvider implements CrowdProvider {
     return this.#withRunLock(context.taskRun.id, async () => {
       const run = await this.#runRecord(context.taskRun.id);
       if (run === null) return { withdrawn: 0, relaunched: 0, recorded: 0, notes: [] };
-      return reconcileProlificRun({
+      const report = await reconcileProlificRun({
         context,
         run,
         client: this.client,
         records: this.#records,
         store: this.#options.store,
+        ledger: platformLedgerOf(this.#options.store),
+        feeFor: prolificFee,
+        log: this.#log,
         bonuses: this.#bonuses,
         settledStudy: (id) => this.#settledStudy(id),
         stopStudy: (id) => this.#stopStudy(id),
       });
+      if (report.notes.length > 0)
+        this.#log.info(
+          { taskRunId: context.taskRun.id, ...report },
+          'reconciled the run with Prolific: findings',
+        );
+      return report;
     });
   }
 
@@ -438,6 +469,11 @@ export class ProlificProvider implements CrowdProvider {
     return this.#records.get('study', studyId, StudyRecordSchema);
   }
 
+  /** The participant groups the run's latest study filters on, and the requirements Prolific could not express. */
+  studyFilters(taskRunId: string): Promise<FiltersRecord | null> {
+    return this.#records.get('filters', taskRunId, FiltersRecordSchema);
+  }
+
   // --- internals: studies ---------------------------------------------------------------------------
 
   /** The run's record and a usable study (the recorded one, unless stopped or gone; else a new one). */
@@ -500,7 +536,7 @@ export class ProlificProvider implements CrowdProvider {
       context,
       args: this.#args,
       projectId: run.projectId,
-      blockGroupId: run.blockGroupId,
+      groups: await this.#filterGroups(context, run.blockGroupId),
       completionCode: run.completionCode,
       internalName,
     });
@@ -514,6 +550,59 @@ export class ProlificProvider implements CrowdProvider {
       if (created === undefined) throw error;
       return created;
     }
+  }
+
+  /**
+   * The participant groups a new study of the run filters on (prolific-study-filters.ts): each found or
+   * made, and seeded with the store's grants of its qualification; recorded with the warnings, which
+   * are logged.
+   */
+  async #filterGroups(context: ProviderRunContext, blockGroupId: string): Promise<StudyFilterGroups> {
+    const taskRunId = context.taskRun.id;
+    const plan = planStudyFilters(context);
+    for (const warning of plan.warnings) this.#log.warn({ taskRunId }, warning);
+    const groupsOf = async (names: readonly string[]) => {
+      const out: { qualification: string; groupId: string }[] = [];
+      for (const qualification of names) {
+        const groupId = await this.#group('qualification', qualification);
+        await this.#seedGroup(groupId, qualification);
+        out.push({ qualification, groupId });
+      }
+      return out;
+    };
+    const allow = await groupsOf(plan.allow);
+    const exclude = await groupsOf(plan.exclude);
+    await this.#records.put('filters', taskRunId, { allow, exclude, warnings: plan.warnings }, { taskRunId });
+    return {
+      blockGroupId,
+      allowGroupIds: allow.map((g) => g.groupId),
+      excludeGroupIds: exclude.map((g) => g.groupId),
+    };
+  }
+
+  /**
+   * Adds the store's Prolific grantees of a qualification to its group: grants made without a review
+   * (an onboarding, a screening's block qualification) reach Prolific only this way. Skipped when the
+   * store cannot be read for grants.
+   */
+  async #seedGroup(groupId: string, qualificationName: string): Promise<void> {
+    const { findQualifications, findGrantedQualifications, findWorkers } = this.#options.store;
+    if (
+      findQualifications === undefined ||
+      findGrantedQualifications === undefined ||
+      findWorkers === undefined
+    )
+      return;
+    const store = this.#options.store;
+    const [qualification] = await findQualifications.call(store, { name: qualificationName });
+    if (qualification === undefined) return;
+    const grants = await findGrantedQualifications.call(store, { qualificationId: qualification.id });
+    if (grants.length === 0) return;
+    const names = new Map(
+      (await findWorkers.call(store, { providerType: PROLIFIC_PROVIDER_TYPE })).map((w) => [w.id, w.name]),
+    );
+    const participants = grants.flatMap((grant) => names.get(grant.workerId) ?? []);
+    if (participants.length > 0) await this.client.addGroupMembers(groupId, participants);
   }
 
   /** Publishes a draft; a failure without a clear answer is settled by reading the study again. */

@@ -8,11 +8,17 @@
  * - submissions approved or rejected on Prolific (in its web app, or by a review whose answer was never
  *   recorded) while the store's agent is not reviewed that way are reported, and recorded once each as
  *   `platform_review` records;
+ * - submissions approved on Prolific outside a review (auto-approval, the researcher's Prolific app)
+ *   are recorded in the payments ledger as paid, the reward and the service fee (with the ledger:
+ *   payments/platform-payments.ts), never twice and never on top of a review's reward;
  * - submissions Prolific shows as completed (`AWAITING REVIEW`) whose agent never submitted in
  *   mephisto-ts are reported: the completion code may have been used without doing the task;
  * - bonus payments left "sent, not confirmed" are confirmed when Prolific shows them.
  */
-import type { AgentStatus } from '../../core/index.js';
+import type { Logger } from 'pino';
+import type { Agent, AgentStatus } from '../../core/index.js';
+import { toCents } from '../../payments/money.js';
+import { PlatformApprovalRecorder, type PlatformLedger } from '../../payments/platform-payments.js';
 import type { Store } from '../../store/store.js';
 import type { ProviderReconcileContext, ProviderReconcileReport } from '../crowd-provider.js';
 import type { ProlificApiClient } from './prolific-api-client.js';
@@ -20,6 +26,7 @@ import type { ProlificStudy } from './prolific-api-schemas.js';
 import type { ProlificBonusPayer } from './prolific-bonus-payer.js';
 import {
   BonusPayRecordSchema,
+  PROLIFIC_PROVIDER_TYPE,
   PlatformReviewRecordSchema,
   StudyRecordSchema,
   SubmissionRecordSchema,
@@ -34,6 +41,11 @@ export interface ReconcileInput {
   readonly records: ProlificRecords;
   /** The store's agents, when available, to compare reviews with. */
   readonly store: Partial<Pick<Store, 'getAgent'>>;
+  /** Where approvals made on Prolific are recorded; null without a ledger. */
+  readonly ledger: PlatformLedger | null;
+  /** The service fee on a reward, dollars. */
+  readonly feeFor: (amount: number) => number;
+  readonly log?: Logger;
   readonly bonuses: ProlificBonusPayer;
   readonly settledStudy: (studyId: string) => Promise<ProlificStudy>;
   readonly stopStudy: (studyId: string) => Promise<void>;
@@ -50,17 +62,18 @@ const SUBMITTED_STATUSES: ReadonlySet<AgentStatus> = new Set([
   'rejected',
 ]);
 
-async function agentStatus(
-  store: Partial<Pick<Store, 'getAgent'>>,
-  agentId: string,
-): Promise<AgentStatus | null> {
+async function agentOf(store: Partial<Pick<Store, 'getAgent'>>, agentId: string): Promise<Agent | null> {
   if (store.getAgent === undefined) return null;
   try {
-    return (await store.getAgent(agentId)).status;
+    return await store.getAgent(agentId);
   } catch {
     return null;
   }
 }
+
+/** The note on ledger entries of a submission approved on Prolific outside a review. */
+const APPROVED_ON_PROLIFIC =
+  "approved on Prolific outside mephisto-ts (auto-approval or the researcher's Prolific app)";
 
 export async function reconcileProlificRun(input: ReconcileInput): Promise<ProviderReconcileReport> {
   const { context, run, client, records, store } = input;
@@ -68,6 +81,15 @@ export async function reconcileProlificRun(input: ReconcileInput): Promise<Provi
   const notes: string[] = [];
   let withdrawn = 0;
   let recorded = 0;
+  const approvals =
+    input.ledger === null
+      ? null
+      : new PlatformApprovalRecorder(input.ledger, taskRunId, PROLIFIC_PROVIDER_TYPE);
+  /** The study's reward in cents (what Prolific pays per approved submission). */
+  const studyReward = (study: ProlificStudy): number =>
+    typeof study.reward === 'number'
+      ? Math.round(study.reward)
+      : toCents(Number(context.taskArgs.task_reward ?? 0));
 
   for (const studyId of run.studyIds) {
     const study = await records.get('study', studyId, StudyRecordSchema);
@@ -97,11 +119,13 @@ export async function reconcileProlificRun(input: ReconcileInput): Promise<Provi
 
     for (const submission of await client.listSubmissions(studyId)) {
       const mapped = await records.get('submission', submission.id, SubmissionRecordSchema);
-      const status = mapped === null ? null : await agentStatus(store, mapped.agentId);
+      const agent = mapped === null ? null : await agentOf(store, mapped.agentId);
+      const status: AgentStatus | null = agent?.status ?? null;
       const reviewed = submission.status === 'APPROVED' || submission.status === 'REJECTED';
       const agrees =
         status !== null &&
         (submission.status === 'APPROVED' ? PAID_STATUSES.has(status) : status === 'rejected');
+      let found = false;
       if (reviewed && !agrees) {
         const claim = await records.claim(
           'platform_review',
@@ -110,12 +134,36 @@ export async function reconcileProlificRun(input: ReconcileInput): Promise<Provi
           PlatformReviewRecordSchema,
           { taskRunId, unitId: mapped?.unitId ?? null },
         );
-        if (claim.created) recorded += 1;
+        found = claim.created;
         notes.push(
           `submission ${submission.id} of participant ${submission.participant_id ?? '?'} is ${submission.status} ` +
             `on Prolific but ${mapped === null ? 'has no agent in mephisto-ts' : `agent ${mapped.agentId} is ${status ?? 'missing'}`}`,
         );
       }
+      if (submission.status === 'APPROVED' && approvals !== null) {
+        const rewardCents = studyReward(remote);
+        const outcome = await approvals.record({
+          platformId: submission.id,
+          unitId: mapped?.unitId ?? null,
+          workerId: agent?.workerId ?? null,
+          since: agent?.creationDate ?? null,
+          rewardCents,
+          feeCents: toCents(input.feeFor(rewardCents / 100)),
+          note: APPROVED_ON_PROLIFIC,
+        });
+        if (outcome === 'recorded') {
+          found = true;
+          notes.push(
+            `submission ${submission.id} was ${APPROVED_ON_PROLIFIC}; recorded its reward and fee as paid`,
+          );
+          input.log?.info(
+            { taskRunId, studyId, submissionId: submission.id, unitId: mapped?.unitId ?? null, rewardCents },
+            'recorded a submission approved on Prolific outside a review',
+          );
+        }
+      }
+      // One finding per submission: its review recorded, its payment recorded, or both.
+      if (found) recorded += 1;
       if (submission.status === 'AWAITING REVIEW' && (status === null || !SUBMITTED_STATUSES.has(status)))
         notes.push(
           `submission ${submission.id} of participant ${submission.participant_id ?? '?'} was completed on Prolific ` +

@@ -15,12 +15,14 @@
  * | `blocked`    | worker name         | the worker is in the block-list group (read by isWorkerBlocked) |
  * | `group`      | `<role>:<name>`     | a participant group's id (block list, one per qualification)   |
  * | `platform_review` | submission id  | approved/rejected on Prolific but not in mephisto-ts (reconcile) |
+ * | `filters`    | task run id         | the groups the run's latest study filters on, and the warnings |
  *
- * Data is read back through zod: a record another version wrote in a shape this one does not know is
- * treated as absent rather than trusted.
+ * Data is read back through zod (typed-provider-records.ts): a record in a shape this version does not
+ * know (another version wrote it, or it was changed by hand) is an error
+ * (MEPHISTO_ERR_PROVIDER_RECORD_INVALID), never trusted nor taken for absent.
  */
 import { z } from 'zod';
-import type { ProviderRecord, Store } from '../../store/store.js';
+import { TypedProviderRecords, type ProviderRecordStore } from '../typed-provider-records.js';
 
 export const PROLIFIC_PROVIDER_TYPE = 'prolific';
 
@@ -105,6 +107,15 @@ export const PlatformReviewRecordSchema = z.object({
   storeStatus: z.string().nullable(),
 });
 
+/** The participant groups a run's latest study was created with (prolific-study-filters.ts). */
+export const FiltersRecordSchema = z.object({
+  allow: z.array(z.object({ qualification: z.string(), groupId: z.string() })),
+  exclude: z.array(z.object({ qualification: z.string(), groupId: z.string() })),
+  /** Requirements Prolific cannot express (fully); mephisto-ts checks them when a participant asks. */
+  warnings: z.array(z.string()),
+});
+export type FiltersRecord = z.output<typeof FiltersRecordSchema>;
+
 export type ProlificRecordKind =
   | 'run'
   | 'study'
@@ -116,82 +127,15 @@ export type ProlificRecordKind =
   | 'duty'
   | 'blocked'
   | 'group'
-  | 'platform_review';
+  | 'platform_review'
+  | 'filters';
 
 /** The store calls the provider's records need (a full Store has them). */
-export type ProlificRecordStore = Pick<
-  Store,
-  | 'putProviderRecord'
-  | 'insertProviderRecord'
-  | 'getProviderRecord'
-  | 'findProviderRecords'
-  | 'deleteProviderRecord'
->;
+export type ProlificRecordStore = ProviderRecordStore;
 
-/** Typed access to the provider's records. */
-export class ProlificRecords {
-  constructor(readonly store: ProlificRecordStore) {}
-
-  async get<S extends z.ZodType>(
-    kind: ProlificRecordKind,
-    key: string,
-    schema: S,
-  ): Promise<z.output<S> | null> {
-    const record = await this.store.getProviderRecord(PROLIFIC_PROVIDER_TYPE, kind, key);
-    return record === null ? null : this.#data(record, schema);
-  }
-
-  async put(
-    kind: ProlificRecordKind,
-    key: string,
-    data: unknown,
-    links: { taskRunId?: string | null; unitId?: string | null } = {},
-  ): Promise<void> {
-    await this.store.putProviderRecord({ providerType: PROLIFIC_PROVIDER_TYPE, kind, key, data, ...links });
-  }
-
-  /** Inserts unless the key exists; returns whether this call created it, and the stored data. */
-  async claim<S extends z.ZodType>(
-    kind: ProlificRecordKind,
-    key: string,
-    data: z.output<S>,
-    schema: S,
-    links: { taskRunId?: string | null; unitId?: string | null } = {},
-  ): Promise<{ created: boolean; data: z.output<S> | null }> {
-    const { created, record } = await this.store.insertProviderRecord({
-      providerType: PROLIFIC_PROVIDER_TYPE,
-      kind,
-      key,
-      data,
-      ...links,
-    });
-    return { created, data: this.#data(record, schema) };
-  }
-
-  async delete(kind: ProlificRecordKind, key: string): Promise<void> {
-    await this.store.deleteProviderRecord(PROLIFIC_PROVIDER_TYPE, kind, key);
-  }
-
-  async find<S extends z.ZodType>(
-    kind: ProlificRecordKind,
-    schema: S,
-    filter: { taskRunId?: string; unitId?: string } = {},
-  ): Promise<{ key: string; data: z.output<S> }[]> {
-    const records = await this.store.findProviderRecords({
-      providerType: PROLIFIC_PROVIDER_TYPE,
-      kind,
-      ...filter,
-    });
-    const found: { key: string; data: z.output<S> }[] = [];
-    for (const record of records) {
-      const data = this.#data(record, schema);
-      if (data !== null) found.push({ key: record.key, data });
-    }
-    return found;
-  }
-
-  #data<S extends z.ZodType>(record: ProviderRecord, schema: S): z.output<S> | null {
-    const parsed = schema.safeParse(record.data);
-    return parsed.success ? parsed.data : null;
+/** Typed access to the provider's records (providerType `prolific`). */
+export class ProlificRecords extends TypedProviderRecords<ProlificRecordKind> {
+  constructor(store: ProlificRecordStore) {
+    super(store, PROLIFIC_PROVIDER_TYPE);
   }
 }

@@ -7,15 +7,18 @@
  * - `external_study_url`: `prolific_external_study_url`, or the task server's URL, with Prolific's
  *   placeholders as query parameters `PROLIFIC_PID`, `STUDY_ID`, `SESSION_ID` (Prolific fills them);
  * - one completion code per run (`COMPLETED`, manually reviewed), which the wrapper's redirect carries;
- * - `eligibility_requirements` from `prolific_eligibility_requirements`, and the block-list participant
- *   group as a `participant_group_blocklist` filter (groups are live: blocking a worker later keeps them
- *   out of a running study too);
+ * - `eligibility_requirements` from `prolific_eligibility_requirements`; `filters`: the block-list
+ *   participant group and the groups of the run's excluding requirements and block qualification as a
+ *   `participant_group_blocklist`, the groups of its requiring qualifications as allowlists
+ *   (prolific-study-filters.ts; groups are live: blocking a worker later keeps them out of a running
+ *   study too);
  * - one place (Prolific needs at least one); launches add places. Participants may take several units
  *   (`max_submissions_per_participant: -1`): mephisto-ts enforces its own per-worker caps.
  */
 import { randomBytes } from 'node:crypto';
 import type { ProlificProviderArgs } from '../../core/config/provider-args.js';
 import type { ProviderRunContext } from '../crowd-provider.js';
+import { studyFilters, type StudyFilterGroups } from './prolific-study-filters.js';
 
 export const PROLIFIC_PLACEHOLDERS = {
   PROLIFIC_PID: '{{%PROLIFIC_PID%}}',
@@ -23,8 +26,7 @@ export const PROLIFIC_PLACEHOLDERS = {
   SESSION_ID: '{{%SESSION_ID%}}',
 } as const;
 
-/** The filter that keeps a participant group's members out of a study. */
-export const GROUP_BLOCKLIST_FILTER = 'participant_group_blocklist';
+export { GROUP_BLOCKLIST_FILTER } from './prolific-study-filters.js';
 
 /** Where Prolific's eligibility requirement classes live (`_cls`). */
 const REQUIREMENT_CLASS_PREFIX = 'web.eligibility.models.';
@@ -83,7 +85,8 @@ export interface StudySpecInput {
   readonly context: ProviderRunContext;
   readonly args: ProlificProviderArgs;
   readonly projectId: string;
-  readonly blockGroupId: string;
+  /** The participant groups the study filters on. */
+  readonly groups: StudyFilterGroups;
   readonly completionCode: string;
   /** The study's `internal_name`: how a create whose reply was lost is found again. */
   readonly internalName: string;
@@ -108,7 +111,7 @@ export function studyCreateBody(input: StudySpecInput): Record<string, unknown> 
     estimated_completion_time: args.prolific_estimated_completion_time_in_minutes,
     reward: rewardCents(context.taskArgs),
     eligibility_requirements: eligibilityRequirements(args.prolific_eligibility_requirements),
-    filters: [{ filter_id: GROUP_BLOCKLIST_FILTER, selected_values: [input.blockGroupId] }],
+    filters: studyFilters(input.groups),
     submissions_config: { max_submissions_per_participant: -1 },
     project: input.projectId,
   };
