@@ -17,6 +17,9 @@
  * platform takes one (MTurk's `UniqueRequestToken` on SendBonus), or keep a record of the keys done
  * and check it first (Prolific's bulk bonus "pay" is not idempotent). A duty that fails throws; the
  * decision stays recorded and the failure is shown to the reviewer, who may retry with the same key.
+ * A duty that fails without knowing whether the platform acted (a 5xx, a timeout, a lost connection)
+ * throws an error whose `outcomeUnknown` is true ({@link isOutcomeUnknown}): its payment then stays
+ * `pending` in the ledger, still counted against the budget, until a retry under the same key settles it.
  */
 import type { Agent, TaskRun, Unit, Worker } from '../core/index.js';
 
@@ -260,4 +263,16 @@ export function blockQualificationOf(context: ProviderRunContext): string | null
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a duty's error says the platform may have acted anyway (see the contract at the top): an
+ * error object with `outcomeUnknown === true`.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { outcomeUnknown?: unknown }).outcomeUnknown === true
+  );
 }

@@ -17,7 +17,11 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Agent, Unit, Worker } from '../core/index.js';
 import { chargeEntries, rewardRecordedElsewhere, runBudgetCents } from '../payments/index.js';
-import type { CrowdProvider, ProviderDutyResult } from '../providers/crowd-provider.js';
+import {
+  isOutcomeUnknown,
+  type CrowdProvider,
+  type ProviderDutyResult,
+} from '../providers/crowd-provider.js';
 import type { ReviewActionRecord, ReviewDelivery, Store } from '../store/store.js';
 import { providerArgsOf, type ReviewProviders } from './review-providers.js';
 
@@ -251,7 +255,8 @@ export class ProviderDelivery {
   /**
    * Runs a paying duty inside the ledger: its entries are reserved under the run's budget first
    * (refused, and the provider never called, when they do not fit), then settled with the provider's
-   * answer: paid with its reference, owed when the platform moves no money, released when it failed.
+   * answer: paid with its reference, owed when the platform moves no money, released when it was
+   * refused, and left pending when the provider cannot tell whether it paid.
    * A crash between the two leaves them pending, and the retry under the same key settles them.
    */
   async #paying(
@@ -268,6 +273,8 @@ export class ProviderDelivery {
     try {
       result = await duty();
     } catch (error) {
+      // The platform may have paid: the entries stay pending (and counted) until a retry settles them.
+      if (isOutcomeUnknown(error)) throw error;
       await this.store.settlePayments(keys, {
         status: 'failed',
         note: error instanceof Error ? error.message : String(error),

@@ -150,6 +150,42 @@ for (const target of STORE_TARGETS) {
       ).toEqual([['paid', 300]]);
     });
 
+    it('a payment whose outcome is unknown stays pending and counted, and its retry settles it once', async () => {
+      const { service, provider } = reviewServiceWith(h.store);
+      const seeded = await seedRun(h.store, { pay: 0.5, providerArgs: { budget_in_dollars: 2 } });
+      const [a, b] = seeded.completed;
+      if (!a || !b) throw new Error('seed');
+      const key = newKey();
+      provider.failNext(
+        'payBonus',
+        Object.assign(new Error('SendBonus timed out'), { outcomeUnknown: true }),
+      );
+      const first = await service.actOnUnit(a.id, {
+        action: 'bonus',
+        amount: 1.7,
+        reason: 'r',
+        idempotency_key: key,
+      });
+      expect(first.provider?.state).toBe('failed');
+      expect((await h.store.findPayments({ taskRunId: seeded.run.id })).map((p) => p.status)).toEqual([
+        'pending',
+      ]);
+      // Still counted: the platform may have paid it, so an approval that fits only without it is refused.
+      const approve = await service.actOnUnit(b.id, { action: 'approve', idempotency_key: newKey() });
+      expect(approve.provider?.message).toMatch(/over its budget/);
+      const retry = await service.actOnUnit(a.id, {
+        action: 'bonus',
+        amount: 1.7,
+        reason: 'r',
+        idempotency_key: key,
+      });
+      expect(retry.provider?.state).toBe('done');
+      expect(provider.reviewCalls.filter((c) => c.duty === 'payBonus')).toHaveLength(1);
+      expect(
+        (await h.store.findPayments({ taskRunId: seeded.run.id })).map((p) => [p.kind, p.status]),
+      ).toEqual([['bonus', 'paid']]);
+    });
+
     it('a bonus sent but not recorded (the call died after paying) is paid once on retry', async () => {
       const provider = new DiesAfterPaying();
       const { service } = reviewServiceWith(h.store, provider);

@@ -40,6 +40,15 @@ export class MturkApiError extends MephistoError {
       options,
     );
   }
+
+  /**
+   * Whether MTurk may have acted although no success came back: no reply (a timeout, a lost
+   * connection) or a 5xx. A 4xx (a refusal, throttling) means it did nothing.
+   */
+  get outcomeUnknown(): boolean {
+    const status = this.failure.httpStatus;
+    return status === undefined || status >= 500;
+  }
 }
 
 /** A duty MTurk cannot carry out in the assignment's state (rejecting work it already approved, …). */
