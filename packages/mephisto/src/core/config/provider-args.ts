@@ -47,7 +47,11 @@ const mturkShape = {
     "Address of the MTurk requester API. Empty uses AWS's (the sandbox's for `mturk_sandbox`); tests point it " +
       'at the MTurk fake of `@mephisto-ts/testing`.',
   ),
-  region: defaultedField(stringKind, 'us-east-1', 'AWS region of the MTurk API (MTurk only runs in us-east-1).'),
+  region: defaultedField(
+    stringKind,
+    'us-east-1',
+    'AWS region of the MTurk API (MTurk only runs in us-east-1).',
+  ),
   frame_height: defaultedField(
     integerKind(0),
     650,

@@ -42,7 +42,10 @@ export type MockReviewCall =
   | { readonly duty: 'payBonus'; readonly request: ProviderBonusRequest }
   | { readonly duty: 'blockWorker'; readonly request: ProviderBlockRequest }
   | { readonly duty: 'unblockWorker'; readonly request: ProviderUnblockRequest }
-  | { readonly duty: 'grantQualification' | 'revokeQualification'; readonly request: ProviderQualificationRequest };
+  | {
+      readonly duty: 'grantQualification' | 'revokeQualification';
+      readonly request: ProviderQualificationRequest;
+    };
 
 export interface MockProviderOptions {
   /**

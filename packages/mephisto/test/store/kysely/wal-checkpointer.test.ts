@@ -60,9 +60,7 @@ describe('WalCheckpointer', () => {
       providerType: 'mock',
       taskType: 'static_task',
     });
-    await Promise.all(
-      Array.from({ length: 300 }, (_, i) => store.createAssignment(run.id, { data: { i } })),
-    );
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.createAssignment(run.id, { data: { i } })));
     await store.close();
     const again = await openStore({ kind: 'sqlite', path });
     expect(await again.findAssignments({ taskRunId: run.id })).toHaveLength(300);
