@@ -314,18 +314,7 @@ export class MturkFakeState {
    * progress are refused with MTurk's wording.
    */
   reviewableAssignment(assignmentId: string): FakeAssignment {
-    const assignment = this.assignments.get(assignmentId);
-    if (assignment === undefined || assignment.state === 'Returned' || assignment.state === 'Abandoned')
-      throw this.error(
-        `Assignment ${assignmentId} does not exist.`,
-        'AWS.MechanicalTurk.AssignmentDoesNotExist',
-      );
-    if (assignment.state === 'Accepted')
-      throw this.error(
-        'This operation can be called with a status of: Reviewable,Approved,Rejected',
-        'AWS.MechanicalTurk.InvalidAssignmentState',
-      );
-    return assignment;
+    return this.#finishedAssignment(assignmentId, 'Reviewable,Approved,Rejected');
   }
 
   approve(assignmentId: string, feedback: string | null, overrideRejection: boolean): void {
@@ -358,6 +347,14 @@ export class MturkFakeState {
   }
 
   #assignmentForDecision(assignmentId: string): FakeAssignment {
+    return this.#finishedAssignment(assignmentId, 'Submitted');
+  }
+
+  /**
+   * The assignment if its worker handed it in (MTurk's "does not exist" for unknown, returned and
+   * abandoned ones; "can be called with a status of: <allowed>" while the worker still has it).
+   */
+  #finishedAssignment(assignmentId: string, allowed: string): FakeAssignment {
     const assignment = this.assignments.get(assignmentId);
     if (assignment === undefined || assignment.state === 'Returned' || assignment.state === 'Abandoned')
       throw this.error(
@@ -366,7 +363,7 @@ export class MturkFakeState {
       );
     if (assignment.state === 'Accepted')
       throw this.error(
-        'This operation can be called with a status of: Submitted',
+        `This operation can be called with a status of: ${allowed}`,
         'AWS.MechanicalTurk.InvalidAssignmentState',
       );
     return assignment;
