@@ -147,7 +147,9 @@ export const ProlificProviderArgsSchema = z.strictObject({
   prolific_allow_list_group_name: defaultedField(
     stringKind,
     'Allow list',
-    'Name of the participant group used as the allow list.',
+    'Accepted for Mephisto configs and not used: mephisto-ts allow-lists one participant group per required ' +
+      'qualification (named after it), so a worker qualifies as soon as the grant reaches Prolific ' +
+      '(docs/providers/prolific.md, "Qualifications and the block list as study filters").',
   ),
   prolific_block_list_group_name: defaultedField(
     stringKind,
