@@ -349,36 +349,7 @@ function claimOnSqlite(
   if (!checks) throw new NotFoundError('task_run', request.taskRunId);
   if (!Number(checks.worker_found)) throw new NotFoundError('worker', request.workerId);
   const { eligibility } = request;
-  if (request.checkBlocks !== false && Number(checks.blocked)) {
-    return finishClaimOnSqlite(
-      ctx,
-      statements,
-      request,
-      checks,
-      runId,
-      workerId,
-      0,
-      0,
-      agentStatus,
-      'blocked',
-    );
-  }
-  if (!eligibility) {
-    // Synchronous from here: the group commit runs it without awaiting (see GroupCommit).
-    return finishClaimOnSqlite(
-      ctx,
-      statements,
-      request,
-      checks,
-      runId,
-      workerId,
-      allowedConcurrent,
-      maximum,
-      agentStatus,
-      null,
-    );
-  }
-  return grantsOf(trx, workerId, eligibility.names).then(({ grants, known }) =>
+  const finish = (refusal: ClaimRefusalCode | null, caps = { allowedConcurrent, maximum }): ClaimResult =>
     finishClaimOnSqlite(
       ctx,
       statements,
@@ -386,11 +357,18 @@ function claimOnSqlite(
       checks,
       runId,
       workerId,
-      allowedConcurrent,
-      maximum,
+      caps.allowedConcurrent,
+      caps.maximum,
       agentStatus,
-      eligibility.refusal(grants, known),
-    ),
+      refusal,
+    );
+  // A blocked worker is refused whatever the caps say, so they are not counted.
+  if (request.checkBlocks !== false && Number(checks.blocked))
+    return finish('blocked', { allowedConcurrent: 0, maximum: 0 });
+  // Synchronous from here when there is nothing to look up: the group commit runs it without awaiting.
+  if (!eligibility) return finish(null);
+  return grantsOf(trx, workerId, eligibility.names).then(({ grants, known }) =>
+    finish(eligibility.refusal(grants, known)),
   );
 }
 
