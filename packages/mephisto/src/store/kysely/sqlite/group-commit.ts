@@ -79,8 +79,11 @@ export class GroupCommit {
   }
 
   async #drain(): Promise<void> {
-    // Start a microtask later: operations queued in the same tick as this one join its batch.
-    await Promise.resolve();
+    // Start after the event loop's poll phase: every operation queued by the I/O callbacks of this
+    // turn joins the batch (requests from many sockets arriving together), not only those queued in
+    // the same tick. On a busy server this turns one commit per request into one per turn; on an idle
+    // one it costs a turn of the loop, microseconds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);
