@@ -97,8 +97,9 @@ export function errorReply(failure: HttpFailure): ErrorReply {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const failure = httpFailureOf(error);
-    if (failure.status >= 500) request.log.error({ err: error, code: failure.code }, 'request failed');
-    else request.log.info({ code: failure.code, reason: failure.message }, 'request refused');
+    const about = { reqId: request.id, method: request.method, url: request.url, code: failure.code };
+    if (failure.status >= 500) request.log.error({ ...about, err: error }, 'request failed');
+    else request.log.info({ ...about, reason: failure.message }, 'request refused');
     return reply.code(failure.status).send(errorReply(failure));
   });
   app.setNotFoundHandler((request, reply) => {

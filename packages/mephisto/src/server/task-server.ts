@@ -74,6 +74,10 @@ export function createTaskServer(options: TaskServerOptions): FastifyInstance {
     bodyLimit: limits.bodyLimit,
     // One line per refusal or failure (error-handler.ts) instead of two per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is the server's logger itself, not a child per request (a child costs an object and
+    // a JSON serialisation of its bindings on every request, for a logger used only on failures); the
+    // error handler names the request in its line instead.
+    childLoggerFactory: (logger) => logger,
     // Closing must not wait for idle keep-alive connections (a streamed download can leave one that
     // Fastify does not see as idle yet, and `close` would wait out the keep-alive timeout).
     forceCloseConnections: true,

@@ -30,9 +30,9 @@ export function agentRoutes(app: FastifyInstance, context: ServerContext): void 
   app.post(ROUTES.requestAgent, async (request): Promise<AgentDetailsPacket> => {
     const body = parseBody(ROUTES.requestAgent, requestAgentSchema, request.body);
     const requestId = randomUUID();
-    const log = context.log.child({ requestId, worker: body.provider_data.worker_name });
     const pending = liveRun.requestAgent(body.provider_data);
     const details = await withDeadline(pending, context.limits.requestAgentTimeoutMs, () => {
+      const log = context.log.child({ requestId, worker: body.provider_data.worker_name });
       pending.then(
         (late) => {
           log.warn({ agentId: late.agent_id }, 'the engine answered after the request timed out');
