@@ -3,19 +3,27 @@
  * page does: POST /request_agent, open the WebSocket, `alive`, heartbeats, POST /submit_task. Run by
  * the parent with `fork` and driven by the messages of bench-worker-protocol.ts.
  */
-import { Agent, request } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { emptySamples, type FromWorker, type Samples, type ToWorker } from './bench-worker-protocol.js';
+import { HttpConnection, WireSocket, originOf, type Origin } from './wire-client.js';
 
 interface SimulatedBrowser {
   readonly name: string;
   agentId: string | null;
-  socket: WebSocket | null;
+  socket: WireSocket | null;
+  /** The page's keep-alive connection for its POSTs (wire-client.ts says why not node:http). */
+  http: HttpConnection | null;
 }
 
 const HEARTBEAT_EVERY_MS = 6_000;
-let baseUrl = '';
+/**
+ * Heartbeats go out in this many slices of the period: each page's timer runs on its own phase, so a
+ * server sees its pages' heartbeats spread over the period, not all 2,000 in one burst every 6 s
+ * (which would measure the burst, not the server).
+ */
+const HEARTBEAT_SLICES = 60;
+let heartbeatSlice = 0;
+let origin: Origin = { host: '127.0.0.1', port: 0 };
 const browsers: SimulatedBrowser[] = [];
 let heartbeats: NodeJS.Timeout | undefined;
 
@@ -28,48 +36,27 @@ function fail(samples: Samples, message: string): void {
   if (samples.errorSamples.length < 5) samples.errorSamples.push(message);
 }
 
-/**
- * Keep-alive connections, as a browser keeps them; node:http rather than fetch because the simulated
- * browsers share the machine's two cores with the server, and fetch costs several times more CPU per
- * request, which would measure the client instead of the server.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+function browserNamed(name: string): SimulatedBrowser {
+  return { name, agentId: null, socket: null, http: null };
+}
 
-function postJson(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const url = new URL(path, baseUrl);
-    const req = request(
-      {
-        agent,
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          try {
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as unknown });
-          } catch {
-            resolve({ status: res.statusCode ?? 0, json: text });
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function postJson(
+  browser: SimulatedBrowser,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  browser.http ??= new HttpConnection(origin);
+  const { status, body: text } = await browser.http.postJson(path, body);
+  try {
+    return { status, json: JSON.parse(text) as unknown };
+  } catch {
+    return { status, json: text };
+  }
 }
 
 async function requestAgent(browser: SimulatedBrowser, round: number, samples: Samples): Promise<boolean> {
   const started = performance.now();
-  const { status, json } = await postJson('/request_agent', {
+  const { status, json } = await postJson(browser, '/request_agent', {
     provider_data: {
       worker_name: browser.name,
       agent_registration_id: `${browser.name}-r${round}`,
@@ -103,38 +90,35 @@ function openSocket(browser: SimulatedBrowser, samples: Samples): Promise<void> 
   const agentId = browser.agentId;
   if (agentId === null) return Promise.resolve();
   return new Promise((resolve) => {
-    const socket = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/', { perMessageDeflate: false });
-    browser.socket = socket;
     let answered = false;
-    socket.on('open', () => {
-      socket.send(packet('alive', agentId, {}));
-    });
-    socket.on('message', () => {
+    const answer = (): void => {
       if (!answered) {
         answered = true;
         resolve();
       }
+    };
+    const socket: WireSocket = new WireSocket(origin, '/', {
+      open: () => {
+        socket.send(packet('alive', agentId, {}));
+      },
+      message: answer,
+      error: (error) => {
+        fail(samples, `socket: ${error.message}`);
+        answer();
+      },
+      close: (code) => {
+        if (browser.socket === socket && code !== 1000 && code !== 1005)
+          fail(samples, `socket closed ${code}`);
+        answer();
+      },
     });
-    socket.on('error', (error) => {
-      fail(samples, `socket: ${error.message}`);
-      if (!answered) {
-        answered = true;
-        resolve();
-      }
-    });
-    socket.on('close', (code) => {
-      if (browser.socket === socket && code !== 1000 && code !== 1005) fail(samples, `socket closed ${code}`);
-      if (!answered) {
-        answered = true;
-        resolve();
-      }
-    });
+    browser.socket = socket;
   });
 }
 
 function heartbeat(browser: SimulatedBrowser): void {
   const socket = browser.socket;
-  if (browser.agentId === null || socket?.readyState !== WebSocket.OPEN) return;
+  if (browser.agentId === null || socket?.isOpen !== true) return;
   socket.send(
     JSON.stringify({
       packet_type: 'heartbeat',
@@ -153,7 +137,7 @@ function closeSocket(browser: SimulatedBrowser): void {
 async function submit(browser: SimulatedBrowser, samples: Samples): Promise<void> {
   if (browser.agentId === null) return;
   const started = performance.now();
-  const { status, json } = await postJson('/submit_task', {
+  const { status, json } = await postJson(browser, '/submit_task', {
     USED_AGENT_ID: browser.agentId,
     final_data: { answer: 'yes', by: browser.name },
     client_timestamp: Date.now() / 1000,
@@ -177,21 +161,30 @@ async function connectBrowser(browser: SimulatedBrowser, round: number, samples:
 }
 
 async function connect(message: Extract<ToWorker, { kind: 'connect' }>): Promise<void> {
-  baseUrl = message.baseUrl;
+  origin = originOf(message.baseUrl);
   const samples = emptySamples();
   const fresh: SimulatedBrowser[] = [];
-  for (let i = 0; i < message.count; i++)
-    fresh.push({ name: `${message.namePrefix}-${i}`, agentId: null, socket: null });
+  for (let i = 0; i < message.count; i++) fresh.push(browserNamed(`${message.namePrefix}-${i}`));
   browsers.push(...fresh);
   await Promise.all(fresh.map((browser) => connectBrowser(browser, 0, samples)));
   heartbeats ??= setInterval(() => {
-    for (const browser of browsers) heartbeat(browser);
-  }, HEARTBEAT_EVERY_MS);
+    const slice = heartbeatSlice;
+    heartbeatSlice = (heartbeatSlice + 1) % HEARTBEAT_SLICES;
+    for (let i = slice; i < browsers.length; i += HEARTBEAT_SLICES)
+      heartbeat(browsers[i] as SimulatedBrowser);
+  }, HEARTBEAT_EVERY_MS / HEARTBEAT_SLICES);
   send({ kind: 'connected', samples });
+}
+
+/** CPU time (user + system) this process has spent since `since`, ms. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 async function work(rounds: number): Promise<void> {
   const samples = emptySamples();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     browsers.map(async (browser) => {
       try {
@@ -205,8 +198,28 @@ async function work(rounds: number): Promise<void> {
       }
     }),
   );
-  browsers.length = 0;
+  samples.cpuMs = cpuMsSince(cpuBefore);
+  releaseBrowsers();
   send({ kind: 'worked', samples });
+}
+
+/** The phase is over: its browsers' keep-alive connections are closed (their sockets already are). */
+function releaseBrowsers(): void {
+  for (const browser of browsers) {
+    closeSocket(browser);
+    browser.http?.close();
+  }
+  browsers.length = 0;
+}
+
+/**
+ * When a paced browser first asks, drawn so that the phase starts in its steady state: the residual
+ * of a think time uniform on [0, 2m] (density (1 − x/2m)/m), as if every browser had been looping for
+ * a while. Starting them all within one think time instead offers up to half as much again as the
+ * steady rate for the first seconds, which would measure a ramp, not the stated load.
+ */
+function firstDelay(meanThinkMs: number): number {
+  return 2 * meanThinkMs * (1 - Math.sqrt(1 - Math.random()));
 }
 
 function sleep(ms: number): Promise<void> {
@@ -214,20 +227,20 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function paced(message: Extract<ToWorker, { kind: 'paced' }>): Promise<void> {
-  baseUrl = message.baseUrl;
+  origin = originOf(message.baseUrl);
   const samples = emptySamples();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const deadline = performance.now() + message.durationMs;
   const think = (): number => Math.random() * 2 * message.meanThinkMs;
-  const pacedBrowsers: SimulatedBrowser[] = Array.from({ length: message.count }, (_, i) => ({
-    name: `${message.namePrefix}-${i}`,
-    agentId: null,
-    socket: null,
-  }));
+  const pacedBrowsers: SimulatedBrowser[] = Array.from({ length: message.count }, (_, i) =>
+    browserNamed(`${message.namePrefix}-${i}`),
+  );
   browsers.push(...pacedBrowsers);
   await Promise.all(
     pacedBrowsers.map(async (browser) => {
       try {
-        await sleep(Math.random() * message.meanThinkMs);
+        await sleep(firstDelay(message.meanThinkMs));
         for (let round = 0; performance.now() < deadline; round++) {
           await connectBrowser(browser, round, samples);
           await sleep(think());
@@ -238,7 +251,9 @@ async function paced(message: Extract<ToWorker, { kind: 'paced' }>): Promise<voi
       }
     }),
   );
-  browsers.length = 0;
+  releaseBrowsers();
+  loop.disable();
+  samples.loopDelayMaxMs = loop.max / 1e6;
   send({ kind: 'paced', samples });
 }
 
@@ -253,7 +268,7 @@ process.on('message', (message: ToWorker) => {
         return paced(message);
       case 'close':
         clearInterval(heartbeats);
-        for (const browser of browsers) closeSocket(browser);
+        releaseBrowsers();
         process.disconnect();
         return Promise.resolve();
     }

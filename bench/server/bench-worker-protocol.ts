@@ -17,7 +17,8 @@ export type ToWorker =
   | { readonly kind: 'work'; readonly rounds: number }
   /**
    * `count` workers each loop for `durationMs`: take a unit (request, socket, alive, heartbeat), think
-   * a random time (uniform on [0, 2 × meanThinkMs]), submit. Starts are spread over one think time.
+   * a random time (uniform on [0, 2 × meanThinkMs]), submit. Starts are drawn so that the offered load
+   * is steady from the first second (bench-worker-process.ts, firstDelay).
    */
   | {
       readonly kind: 'paced';
@@ -48,8 +49,20 @@ export interface Samples {
   /** Failed requests, refusals, socket errors and unexpected closes, with the first few messages. */
   errors: number;
   readonly errorSamples: string[];
+  /** CPU time (user + system) the worker process spent in the phase, ms. */
+  cpuMs: number;
+  /** The longest the worker process's own event loop stood still (paced phase): latency it added. */
+  loopDelayMaxMs: number;
 }
 
 export function emptySamples(): Samples {
-  return { requestAgentMs: [], submitMs: [], completed: 0, errors: 0, errorSamples: [] };
+  return {
+    requestAgentMs: [],
+    submitMs: [],
+    completed: 0,
+    errors: 0,
+    errorSamples: [],
+    cpuMs: 0,
+    loopDelayMaxMs: 0,
+  };
 }
