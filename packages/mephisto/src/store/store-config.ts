@@ -26,11 +26,11 @@ export type StoreConfig =
        */
       pageCacheKiB?: number;
       /**
-       * After this many commits, WAL checkpoints move from SQLite's COMMIT to a worker thread with a
-       * connection of its own, so they no longer stall the event loop (see wal-checkpointer.ts). 0
-       * keeps SQLite's automatic checkpoints. @default 2000
+       * After this many write operations (or once the log reaches 2 MiB), WAL checkpoints move from
+       * SQLite's COMMIT to a worker thread with a connection of its own, so they no longer stall the
+       * event loop (see wal-checkpointer.ts). 0 keeps SQLite's automatic checkpoints. @default 2000
        */
-      checkpointInBackgroundAfterCommits?: number;
+      checkpointInBackgroundAfterWrites?: number;
     }
   | {
       kind: 'postgres';

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WalCheckpointer } from '../../../src/store/kysely/sqlite/wal-checkpointer.js';
+import { backgroundCheckpoints } from '../../../src/store/kysely/sqlite/open-sqlite.js';
+import {
+  CHECKPOINTER_AFTER_WAL_BYTES,
+  WalCheckpointer,
+} from '../../../src/store/kysely/sqlite/wal-checkpointer.js';
 import { openStore } from '../../../src/store/open-store.js';
 
 let dir: string;
@@ -50,7 +54,7 @@ describe('WalCheckpointer', () => {
 
   it('a store that moved its checkpoints to the worker keeps every commit across close and reopen', async () => {
     const path = join(dir, 'store.db');
-    const store = await openStore({ kind: 'sqlite', path, checkpointInBackgroundAfterCommits: 1 });
+    const store = await openStore({ kind: 'sqlite', path, checkpointInBackgroundAfterWrites: 1 });
     const task = await store.createTask({ name: 'checkpointed', taskType: 'static_task' });
     const requester = await store.createRequester({ name: 'r', providerType: 'mock' });
     const run = await store.createTaskRun({
@@ -65,5 +69,62 @@ describe('WalCheckpointer', () => {
     const again = await openStore({ kind: 'sqlite', path });
     expect(await again.findAssignments({ taskRunId: run.id })).toHaveLength(300);
     await again.close();
+  });
+
+  describe('when a store starts it', () => {
+    function walDatabase(name: string): { db: Database.Database; path: string } {
+      const path = join(dir, name);
+      const db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.exec('create table t (id integer primary key, v text)');
+      return { db, path };
+    }
+
+    it('after 2,000 write operations, however few commits held them', async () => {
+      const { db, path } = walDatabase('writes.db');
+      const onCommit = backgroundCheckpoints(db, { kind: 'sqlite', path });
+      if (onCommit === undefined) throw new Error('expected a checkpointer for a file store');
+      onCommit(1_999);
+      expect(onCommit.started()).toBe(false);
+      onCommit(1);
+      expect(onCommit.started()).toBe(true);
+      await expect.poll(() => autocheckpoint(db)).toBe(0);
+      await onCommit.stop();
+      db.close();
+    });
+
+    it('once the log holds 2 MiB (a bulk launch), looking every 16 commits', async () => {
+      const { db, path } = walDatabase('bulk.db');
+      db.pragma('wal_autocheckpoint = 0');
+      const insert = db.prepare('insert into t (v) values (?)');
+      db.transaction(() => {
+        for (let i = 0; i < 3_000; i++) insert.run('x'.repeat(1_000));
+      })();
+      expect((await stat(`${path}-wal`)).size).toBeGreaterThan(CHECKPOINTER_AFTER_WAL_BYTES);
+      db.pragma('wal_autocheckpoint = 1000');
+      const onCommit = backgroundCheckpoints(db, { kind: 'sqlite', path });
+      if (onCommit === undefined) throw new Error('expected a checkpointer for a file store');
+      for (let i = 0; i < 15; i++) onCommit(1);
+      expect(onCommit.started()).toBe(false);
+      onCommit(1);
+      expect(onCommit.started()).toBe(true);
+      await expect.poll(() => autocheckpoint(db)).toBe(0);
+      await onCommit.stop();
+      db.close();
+    });
+
+    it('never for a small store, nor when turned off', async () => {
+      const { db, path } = walDatabase('small.db');
+      const onCommit = backgroundCheckpoints(db, { kind: 'sqlite', path });
+      if (onCommit === undefined) throw new Error('expected a checkpointer for a file store');
+      for (let i = 0; i < 64; i++) onCommit(1);
+      expect(onCommit.started()).toBe(false);
+      expect(autocheckpoint(db)).toBe(1000);
+      expect(backgroundCheckpoints(db, { kind: 'sqlite', path, checkpointInBackgroundAfterWrites: 0 })).toBe(
+        undefined,
+      );
+      await onCommit.stop();
+      db.close();
+    });
   });
 });

@@ -54,8 +54,11 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     private readonly raw: BetterSqlite3.Database,
     busyTimeoutMs: number,
-    /** Called after each successful COMMIT (the backend counts them to start its checkpointer). */
-    private readonly onCommit: () => void = () => undefined,
+    /**
+     * Called after each successful COMMIT with the number of operations it held (the backend counts
+     * them to start its checkpointer).
+     */
+    private readonly onCommit: (operations: number) => void = () => undefined,
   ) {
     this.#begin = beginImmediate(raw, busyTimeoutMs);
     this.#savepoint = raw.prepare('savepoint job');
@@ -166,7 +169,7 @@ export class GroupCommit {
       for (const job of batch) job.reject(error);
       return true;
     }
-    this.onCommit();
+    this.onCommit(batch.length);
     // Settled only now: a caller learns of success once the change is durable.
     batch.forEach((job, i) => {
       const outcome = outcomes[i] as Outcome;

@@ -5,7 +5,7 @@
  * process or others, may share a file: WAL lets them read concurrently, and writers take turns on
  * SQLite's write lock without blocking the event loop (busy-wait.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -26,7 +26,11 @@ import type { Database } from '../schema.js';
 import type { StoreBackend } from '../store-backend.js';
 import { beginImmediate, retryWhileBusy } from './busy-wait.js';
 import { GroupCommit } from './group-commit.js';
-import { CHECKPOINTER_AFTER_COMMITS, WalCheckpointer } from './wal-checkpointer.js';
+import {
+  CHECKPOINTER_AFTER_WAL_BYTES,
+  CHECKPOINTER_AFTER_WRITES,
+  WalCheckpointer,
+} from './wal-checkpointer.js';
 import { SqliteBulkWriter } from './sqlite-bulk-writer.js';
 import { PinnedStatements, StatementCache } from './statement-cache.js';
 
@@ -242,19 +246,41 @@ function openRaw(
  * The commit hook that moves WAL checkpoints to a worker thread once the store is busy (see
  * wal-checkpointer.ts), with a `stop` for closing; undefined for in-memory databases or when turned off.
  */
-function backgroundCheckpoints(
+export function backgroundCheckpoints(
   raw: BetterSqlite3.Database,
   config: SqliteStoreConfig,
-): ((() => void) & { stop(): Promise<void> }) | undefined {
-  const after = config.checkpointInBackgroundAfterCommits ?? CHECKPOINTER_AFTER_COMMITS;
+): (((operations: number) => void) & { stop(): Promise<void>; started(): boolean }) | undefined {
+  const after = config.checkpointInBackgroundAfterWrites ?? CHECKPOINTER_AFTER_WRITES;
   if (config.path === ':memory:' || after === 0) return undefined;
   // No logger reaches the store: a failed worker only means SQLite checkpoints in the COMMIT again.
   const checkpointer = new WalCheckpointer(raw, config.path);
+  const walPath = `${config.path}-wal`;
+  let writes = 0;
   let commits = 0;
-  const onCommit = (): void => {
-    if (++commits === after) checkpointer.start();
+  let started = false;
+  const onCommit = (operations: number): void => {
+    if (started) return;
+    writes += operations;
+    if (
+      writes >= after ||
+      (++commits % WAL_SIZE_CHECK_EVERY === 0 && walBytes(walPath) >= CHECKPOINTER_AFTER_WAL_BYTES)
+    ) {
+      started = true;
+      checkpointer.start();
+    }
   };
-  return Object.assign(onCommit, { stop: () => checkpointer.stop() });
+  return Object.assign(onCommit, { stop: () => checkpointer.stop(), started: () => started });
+}
+
+/** Commits between two looks at the log's size (a stat call) until the checkpointer starts. */
+const WAL_SIZE_CHECK_EVERY = 16;
+
+function walBytes(walPath: string): number {
+  try {
+    return statSync(walPath).size;
+  } catch {
+    return 0;
+  }
 }
 
 export function openSqliteBackend(config: SqliteStoreConfig): StoreBackend {

@@ -4,10 +4,12 @@
  * SQLite copies the write-ahead log back into the database file (a checkpoint) inside the COMMIT that
  * grows the log past 1,000 pages: on a busy run, every few hundred commits one of them stops the
  * event loop for tens of milliseconds, and every request waiting on it shows it in its latency. Once a
- * store has committed {@link CHECKPOINTER_AFTER_COMMITS} times, it turns SQLite's own checkpoints off
- * on its connection and a worker thread with a connection of its own runs PASSIVE checkpoints (which
- * never wait for, or block, readers and writers) every {@link CHECKPOINT_EVERY_MS}, on the other
- * core. Small stores (most tests, short runs) never start one and keep SQLite's default.
+ * store is busy ({@link CHECKPOINTER_AFTER_WRITES} write operations, or a log of
+ * {@link CHECKPOINTER_AFTER_WAL_BYTES}: a bulk launch writes megabytes in a few operations), it turns
+ * SQLite's own checkpoints off on its connection and a worker thread with a connection of its own runs
+ * PASSIVE checkpoints (which never wait for, or block, readers and writers) every
+ * {@link CHECKPOINT_EVERY_MS}, on the other core. Small stores (most tests, short runs) never start
+ * one and keep SQLite's default.
  *
  * If the worker cannot start or fails, the connection gets SQLite's automatic checkpoints back, so the
  * log never grows without bound. Stopping runs a last checkpoint and closes the worker's connection
@@ -18,8 +20,13 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 
-/** Commits before a store starts its checkpointer. */
-export const CHECKPOINTER_AFTER_COMMITS = 2_000;
+/**
+ * Write operations (not commits: the group commit puts hundreds in one) before a store starts its
+ * checkpointer.
+ */
+export const CHECKPOINTER_AFTER_WRITES = 2_000;
+/** A log this large starts the checkpointer too: half of the 1,000 pages at which SQLite checkpoints. */
+export const CHECKPOINTER_AFTER_WAL_BYTES = 2 * 1024 * 1024;
 /** How often the worker checkpoints. */
 export const CHECKPOINT_EVERY_MS = 250;
 /** SQLite's default `wal_autocheckpoint`, put back if the worker fails. */
