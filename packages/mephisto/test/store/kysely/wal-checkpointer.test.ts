@@ -80,17 +80,44 @@ describe('WalCheckpointer', () => {
       return { db, path };
     }
 
-    it('after 2,000 write operations, however few commits held them', async () => {
-      const { db, path } = walDatabase('writes.db');
+    function hookOf(
+      db: Database.Database,
+      path: string,
+    ): NonNullable<ReturnType<typeof backgroundCheckpoints>> {
       const onCommit = backgroundCheckpoints(db, { kind: 'sqlite', path });
       if (onCommit === undefined) throw new Error('expected a checkpointer for a file store');
-      onCommit(1_999);
+      return onCommit;
+    }
+
+    /** Calls `onCommit` until just before it should start, checks it did not, then once more. */
+    async function startsOn(
+      db: Database.Database,
+      onCommit: ReturnType<typeof hookOf>,
+      before: () => void,
+      last: () => void,
+    ): Promise<void> {
+      before();
       expect(onCommit.started()).toBe(false);
-      onCommit(1);
+      last();
       expect(onCommit.started()).toBe(true);
       await expect.poll(() => autocheckpoint(db)).toBe(0);
       await onCommit.stop();
       db.close();
+    }
+
+    it('after 2,000 write operations, however few commits held them', async () => {
+      const { db, path } = walDatabase('writes.db');
+      const onCommit = hookOf(db, path);
+      await startsOn(
+        db,
+        onCommit,
+        () => {
+          onCommit(1_999);
+        },
+        () => {
+          onCommit(1);
+        },
+      );
     });
 
     it('once the log holds 2 MiB (a bulk launch), looking every 16 commits', async () => {
@@ -102,21 +129,22 @@ describe('WalCheckpointer', () => {
       })();
       expect((await stat(`${path}-wal`)).size).toBeGreaterThan(CHECKPOINTER_AFTER_WAL_BYTES);
       db.pragma('wal_autocheckpoint = 1000');
-      const onCommit = backgroundCheckpoints(db, { kind: 'sqlite', path });
-      if (onCommit === undefined) throw new Error('expected a checkpointer for a file store');
-      for (let i = 0; i < 15; i++) onCommit(1);
-      expect(onCommit.started()).toBe(false);
-      onCommit(1);
-      expect(onCommit.started()).toBe(true);
-      await expect.poll(() => autocheckpoint(db)).toBe(0);
-      await onCommit.stop();
-      db.close();
+      const onCommit = hookOf(db, path);
+      await startsOn(
+        db,
+        onCommit,
+        () => {
+          for (let i = 0; i < 15; i++) onCommit(1);
+        },
+        () => {
+          onCommit(1);
+        },
+      );
     });
 
     it('never for a small store, nor when turned off', async () => {
       const { db, path } = walDatabase('small.db');
-      const onCommit = backgroundCheckpoints(db, { kind: 'sqlite', path });
-      if (onCommit === undefined) throw new Error('expected a checkpointer for a file store');
+      const onCommit = hookOf(db, path);
       for (let i = 0; i < 64; i++) onCommit(1);
       expect(onCommit.started()).toBe(false);
       expect(autocheckpoint(db)).toBe(1000);
