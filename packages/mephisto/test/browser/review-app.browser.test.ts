@@ -2,7 +2,8 @@
  * The review app in Chromium against the real review server: a run completed by simulated workers
  * (one submission carries a `<script>`), then a reviewer approves, rejects with feedback and pays a
  * bonus from the app, and watches the live monitor update while more workers submit. Screenshots of
- * the units list, a unit's detail and the monitor are saved to docs/images/ for the README.
+ * the units list, a unit's detail and the monitor are taken; they replace the README's in docs/images/
+ * only with MEPHISTO_UPDATE_SCREENSHOTS=1 (otherwise every test run would leave the images changed).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,10 @@ import { ConsoleErrors, describeWithChromium, launchChromium } from './chromium.
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const APP_DIR = join(ROOT, 'packages', 'review-app', 'dist');
-const IMAGES = join(ROOT, 'docs', 'images');
+const IMAGES =
+  process.env.MEPHISTO_UPDATE_SCREENSHOTS === '1'
+    ? join(ROOT, 'docs', 'images')
+    : join(tmpdir(), `mephisto-ts-screenshots-${process.pid}`);
 
 /** The count in a status badge's text ("Completed (to review) 4" → 4). */
 function countIn(text: string | null): number {
@@ -89,6 +93,7 @@ describeWithChromium('review app in Chromium', () => {
     await store.close();
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
+    if (process.env.MEPHISTO_UPDATE_SCREENSHOTS !== '1') rmSync(IMAGES, { recursive: true, force: true });
   });
 
   async function completeUnits(run: LiveRun, count: number, data: (index: number) => unknown): Promise<void> {
