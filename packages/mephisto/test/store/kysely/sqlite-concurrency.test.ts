@@ -5,9 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as realSetTimeout } from 'node:timers';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlreadyExistsError, TransitionConflictError } from '../../../src/core/index.js';
 import type { Database } from '../../../src/store/kysely/schema.js';
 import { GroupCommit } from '../../../src/store/kysely/sqlite/group-commit.js';
@@ -133,6 +134,43 @@ describe('GroupCommit', () => {
     await Promise.all(later);
     expect(commits()).toBe(2);
     expect(raw.prepare('select count(*) from t').pluck().get()).toBe(50);
+    await db.destroy();
+  });
+
+  it('operations queued by separate callbacks of one event-loop turn share one commit', async () => {
+    const { raw, db, gc, commits } = setup();
+    const writes: Promise<unknown>[] = [];
+    // Ten timers due together run as ten callbacks in one timers phase, like ten requests read from
+    // ten sockets in one poll phase: each queues its write from its own callback.
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 10; i++)
+        setTimeout(() => {
+          writes.push(gc.run((conn) => sql`insert into t (v) values (${`w${i}`})`.execute(conn)));
+          if (i === 9) resolve();
+        }, 0);
+    });
+    await Promise.all(writes);
+    expect(commits()).toBe(1);
+    expect(raw.prepare('select count(*) from t').pluck().get()).toBe(10);
+    await db.destroy();
+  });
+
+  it('writes commit while a test has fake timers installed (the batch is not scheduled on them)', async () => {
+    const { raw, db, gc } = setup();
+    vi.useFakeTimers();
+    try {
+      const write = gc.run((conn) => sql`insert into t (v) values ('under fake timers')`.execute(conn));
+      // A real timer (node:timers' own), so a write stuck on the fake ones fails here instead of hanging.
+      const stuck = new Promise<never>((_, reject) =>
+        realSetTimeout(() => {
+          reject(new Error('the write waited for the fake timers'));
+        }, 2_000).unref(),
+      );
+      await Promise.race([write, stuck]);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(raw.prepare('select count(*) from t').pluck().get()).toBe(1);
     await db.destroy();
   });
 

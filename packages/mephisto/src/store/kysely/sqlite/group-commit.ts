@@ -13,6 +13,9 @@
  * Operations in a batch run one after another and each sees the ones before it, so the result is the
  * same as running them one by one, which is what the connection mutex did anyway.
  */
+// node:timers' own function, not the global one: a test that installs fake timers replaces the global
+// setImmediate, and every write would then wait for the test to advance its clock.
+import { setImmediate } from 'node:timers';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
