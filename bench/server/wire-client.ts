@@ -161,7 +161,10 @@ export interface WireSocketEvents {
   /** The handshake completed. */
   open(): void;
   message(text: string): void;
-  /** The connection ended: `code` from the server's close frame (1005 when it sent none). */
+  /**
+   * The connection ended: `code` from the server's close frame (1005 when the frame had no code), or
+   * 1006 when the connection ended without one (RFC 6455 §7.1.5, as a browser reports it).
+   */
   close(code: number, cleanly: boolean): void;
   error(error: Error): void;
 }
@@ -284,7 +287,7 @@ export class WireSocket {
   #finish(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.on.close(this.#closeCode, this.#closeReceived);
+    this.on.close(this.#closeReceived ? this.#closeCode : 1006, this.#closeReceived);
   }
 }
 
