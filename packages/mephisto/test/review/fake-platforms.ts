@@ -146,6 +146,25 @@ function runArgs(args: Record<string, unknown>, budget: number | undefined): Rec
   return budget === undefined ? { ...args } : { ...args, budget_in_dollars: budget };
 }
 
+/** A new run on `providerType` with `count` units launched through a provider from `build`. */
+async function launchedRun<P extends CrowdProvider>(
+  store: Store,
+  providerType: string,
+  args: Record<string, unknown>,
+  build: (store: Store) => P,
+  count: number,
+  options: { pay?: number; budget?: number },
+): Promise<{ run: TaskRun; context: ProviderRunContext; launcher: P; launched: Unit[] }> {
+  const pay = options.pay ?? 0.5;
+  const providerArgs = runArgs(args, options.budget);
+  const taskArgs = { ...TASK_ARGS, task_reward: pay };
+  const run = await newRun(store, providerType, providerArgs, taskArgs);
+  const context: ProviderRunContext = { taskRun: run, providerArgs, taskArgs, serverUrl: SERVER_URL };
+  const launcher = build(store);
+  const launched = await launchUnits(store, launcher, context, count, pay);
+  return { run, context, launcher, launched };
+}
+
 async function startMturk(): Promise<FakePlatform> {
   const fake = await MturkFake.start({ credentials: [MTURK_KEYS] });
   const args = MturkSandboxProviderArgsSchema.parse({
@@ -177,13 +196,14 @@ async function startMturk(): Promise<FakePlatform> {
     env,
     provider: build,
     async submittedRun(store, count, options = {}) {
-      const pay = options.pay ?? 0.5;
-      const providerArgs = runArgs(args, options.budget);
-      const taskArgs = { ...TASK_ARGS, task_reward: pay };
-      const run = await newRun(store, 'mturk_sandbox', providerArgs, taskArgs);
-      const context: ProviderRunContext = { taskRun: run, providerArgs, taskArgs, serverUrl: SERVER_URL };
-      const launcher = build(store);
-      const launched = await launchUnits(store, launcher, context, count, pay);
+      const { run, context, launcher, launched } = await launchedRun(
+        store,
+        'mturk_sandbox',
+        args,
+        build,
+        count,
+        options,
+      );
       const units: Unit[] = [];
       const workers: Worker[] = [];
       const agents: Agent[] = [];
@@ -255,13 +275,14 @@ async function startProlific(): Promise<FakePlatform> {
     env,
     provider: build,
     async submittedRun(store, count, options = {}) {
-      const pay = options.pay ?? 0.5;
-      const providerArgs = runArgs(args, options.budget);
-      const taskArgs = { ...TASK_ARGS, task_reward: pay };
-      const run = await newRun(store, 'prolific', providerArgs, taskArgs);
-      const context: ProviderRunContext = { taskRun: run, providerArgs, taskArgs, serverUrl: SERVER_URL };
-      const launcher = build(store);
-      const launched = await launchUnits(store, launcher, context, count, pay);
+      const { run, context, launcher, launched } = await launchedRun(
+        store,
+        'prolific',
+        args,
+        build,
+        count,
+        options,
+      );
       const studyId = await launcher.currentStudyId(run.id);
       const code = await launcher.completionCode(run.id);
       if (studyId === null || code === null) throw new Error('the run has no study');
