@@ -259,6 +259,13 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return expect.fail(`expected a rejection, but the call resolved with ${JSON.stringify(value)}`);
 }
 
+/** The rejection of `promise`, which must be an Error (its `code`, when it has one, is typed). */
+export async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  const error = await rejectionOf(promise);
+  if (error instanceof Error) return error;
+  return expect.fail(`expected an Error, but the call rejected with ${String(error)}`);
+}
+
 export async function expectNotFound(
   promise: Promise<unknown>,
   entity: EntityKind,

@@ -9,6 +9,7 @@ import type { Unit } from '../../../src/core/index.js';
 import type { ProviderRunContext } from '../../../src/providers/crowd-provider.js';
 import { testRunContext, testTaskRun, testUnits, testWorker } from '../provider-fixtures.js';
 import { startMturkHarness, submitWork, type MturkHarness } from './mturk-test-kit.js';
+import { errorOf } from '../../store/fixtures.js';
 
 let harnesses: MturkHarness[] = [];
 afterEach(async () => {
@@ -56,16 +57,6 @@ async function reviewable(h: MturkHarness) {
   return { work, worker, unit, agent, assignmentId };
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-error', { cause: error });
-  }
-  throw new Error('expected a failure');
-}
-
 describe('MTurk provider under faults: launch', () => {
   it('retries throttled CreateHIT calls with growing delays', async () => {
     const h = await harness();
@@ -109,7 +100,7 @@ describe('MTurk provider under faults: launch', () => {
     const units = testUnits(1, ctx);
     await h.provider.setupRun(ctx);
     h.fake.failNext('CreateHITWithHITType', 'serviceFault', { times: 4 });
-    const error = await failure(h.provider.launchUnits(ctx, units));
+    const error = await errorOf(h.provider.launchUnits(ctx, units));
     expect(error.code).toBe('MEPHISTO_ERR_PROVIDER_API');
     expect(error.message).toMatch(
       /CreateHITWithHITType failed after 4 attempts: ServiceFault: The service is unable/,
@@ -125,7 +116,7 @@ describe('MTurk provider under faults: launch', () => {
       taskRun: testTaskRun('1500002', { providerType: 'mturk_sandbox' }),
       taskArgs: { ...context().taskArgs, task_reward: 0.001 },
     });
-    const error = await failure(h.provider.setupRun(ctx));
+    const error = await errorOf(h.provider.setupRun(ctx));
     expect(error.code).toBe('MEPHISTO_ERR_RUN_SETUP');
     expect(h.sleeps).toEqual([]);
   });
@@ -176,7 +167,7 @@ describe('MTurk provider under faults: approval and bonus never pay twice', () =
     const { worker, unit, agent } = await reviewable(h);
     const request = { worker, unit, agent, amount: 0.5, reason: 'thanks', idempotencyKey: 'bonus-later' };
     h.fake.failNext('SendBonus', 'slow', { delayMs: 1500, times: 4 });
-    const error = await failure(h.provider.payBonus(request));
+    const error = await errorOf(h.provider.payBonus(request));
     expect(error.code).toBe('MEPHISTO_ERR_PROVIDER_API');
     expect(error.message).toMatch(/SendBonus failed after 4 attempts: TimeoutError/);
     // The first slow call paid (its reply was lost); the retries were refused by the token or held.

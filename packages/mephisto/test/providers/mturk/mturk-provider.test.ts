@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { errorOf } from '../../store/fixtures.js';
 
 let harnesses: MturkHarness[] = [];
 afterEach(async () => {
@@ -67,16 +68,6 @@ function workOf(unit: Unit, worker: Worker, agentId: string): ReviewedWork {
     agent: agentFor(unit, worker, agentId),
     worker,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-error', { cause: error });
-  }
-  throw new Error('expected a failure');
 }
 
 describe('MTurk provider: setup and launch', () => {
@@ -138,10 +129,10 @@ describe('MTurk provider: setup and launch', () => {
       store: new MemoryProviderRecords(),
       env: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
     });
-    const insecure = await failure(provider.setupRun(context({ serverUrl: 'http://203.0.113.5:3000' })));
+    const insecure = await errorOf(provider.setupRun(context({ serverUrl: 'http://203.0.113.5:3000' })));
     expect(insecure.code).toBe('MEPHISTO_ERR_RUN_SETUP');
     expect(insecure.message).toMatch(/https.*public_url/);
-    const none = await failure(provider.setupRun(context({ serverUrl: '' })));
+    const none = await errorOf(provider.setupRun(context({ serverUrl: '' })));
     expect(none.message).toMatch(/needs a server workers can reach/);
     provider.close();
   });
@@ -182,7 +173,7 @@ describe('MTurk provider: setup and launch', () => {
     if (unit === undefined) throw new Error('no unit');
     await h.provider.setupRun(ctx);
     h.fake.failNext('CreateHITWithHITType', 'serviceFault', { afterEffect: true });
-    const error = await failure(h.provider.launchUnits(ctx, [unit]));
+    const error = await errorOf(h.provider.launchUnits(ctx, [unit]));
     expect(error.code).toBe('MEPHISTO_ERR_PROVIDER_API');
     expect(error.message).toMatch(/CreateHITWithHITType failed: ServiceFault/);
     expect(h.fake.hits()).toHaveLength(1);
@@ -282,7 +273,7 @@ describe('MTurk provider: agents', () => {
     await h.provider.launchUnits(runB, [unitB]);
     const worker = testWorker(h.provider.workerName('A1X'), 'mturk_sandbox');
     const register = (providerData: Record<string, unknown>) =>
-      failure(
+      errorOf(
         h.provider.registerAgent(runA, {
           unit: unitA,
           agent: agentFor(unitA, worker, '4000020'),
@@ -358,7 +349,7 @@ describe('MTurk provider: review duties', () => {
     h.clock.advance(2_592_000 + 1);
     expect(h.fake.assignment(assignments[1] ?? '').autoApproved).toBe(true);
     await h.provider.approveWork({ work: auto, feedback: null, idempotencyKey: 'k3' });
-    const late = await failure(h.provider.rejectWork({ work: auto, feedback: 'bad', idempotencyKey: 'k4' }));
+    const late = await errorOf(h.provider.rejectWork({ work: auto, feedback: 'bad', idempotencyKey: 'k4' }));
     expect(late.code).toBe('MEPHISTO_ERR_PROVIDER_API');
     expect(late.message).toMatch(/already approved .*cannot be rejected/);
   });
@@ -414,7 +405,7 @@ describe('MTurk provider: review duties', () => {
     await h.provider.payBonus({ ...request, agent: null, amount: 0.1, idempotencyKey: 'bonus-2' });
     expect(h.fake.bonuses().map((b) => b.assignmentId)).toEqual([assignments[0], assignments[0]]);
     const nobody = testWorker(h.provider.workerName('A1NOBODY'), 'mturk_sandbox');
-    const none = await failure(
+    const none = await errorOf(
       h.provider.payBonus({ ...request, worker: nobody, agent: null, idempotencyKey: 'bonus-3' }),
     );
     expect(none.message).toMatch(/has none recorded/);
@@ -434,7 +425,7 @@ describe('MTurk provider: review duties', () => {
       idempotencyKey: 'bonus-late',
     };
     h.fake.failNext('SendBonus', 'serviceFault', { afterEffect: true });
-    await failure(h.provider.payBonus(request));
+    await errorOf(h.provider.payBonus(request));
     expect((await h.provider.records.getBonus('bonus-late'))?.data.status).toBe('sending');
     h.clock.advance(25 * 3600);
     await h.provider.payBonus(request);
@@ -518,13 +509,13 @@ describe('MTurk provider: money and credentials', () => {
       },
       { sleep: () => Promise.resolve() },
     );
-    const refused = await failure(wrong.availableBudget());
+    const refused = await errorOf(wrong.availableBudget());
     wrong.close();
     expect(refused.code).toBe('MEPHISTO_ERR_PROVIDER_CREDENTIALS');
     expect(refused.message).toMatch(/AKIDWRONG.*UnrecognizedClientException/);
     const ctx = context();
     await h.provider.setupRun(ctx);
-    const poor = await failure(h.provider.launchUnits(ctx, testUnits(1, ctx)));
+    const poor = await errorOf(h.provider.launchUnits(ctx, testUnits(1, ctx)));
     expect(poor.code).toBe('MEPHISTO_ERR_BUDGET_EXCEEDED');
     expect(h.sleeps).toEqual([]);
   });

@@ -14,6 +14,7 @@ import {
   ProlificApiError,
   ProlificCredentialsError,
 } from '../../../src/providers/prolific/prolific-errors.js';
+import { rejectionOf } from '../../store/fixtures.js';
 
 let fake: ProlificFake;
 let sleeps: number[];
@@ -42,15 +43,6 @@ function client(
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const STUDY = {
@@ -82,7 +74,7 @@ describe('ProlificApiClient', () => {
 
   it('turns a refused token into a credentials error', async () => {
     const bad = new ProlificApiClient({ token: 'wrong', baseUrl: fake.url, sleep: () => Promise.resolve() });
-    const error = await caught(bad.me());
+    const error = await rejectionOf(bad.me());
     expect(error).toBeInstanceOf(ProlificCredentialsError);
     expect(String(error)).toContain('401');
   });
@@ -98,7 +90,7 @@ describe('ProlificApiClient', () => {
 
   it('gives up after its retries and quotes the last failure', async () => {
     fake.failNext('users.me', 'unavailable', { times: 10 });
-    const error = await caught(client({ maxRetries: 2 }).me());
+    const error = await rejectionOf(client({ maxRetries: 2 }).me());
     expect(error).toBeInstanceOf(ProlificApiError);
     expect(error).toMatchObject({ code: 'MEPHISTO_ERR_PROVIDER_API', status: 503 });
     expect(String(error)).toContain('Service temporarily unavailable');
@@ -115,7 +107,7 @@ describe('ProlificApiClient', () => {
 
   it('does not resend a create after a 5xx (it may have happened): the outcome is unknown', async () => {
     fake.failNext('studies.create', 'server_error');
-    const error = await caught(client().createStudy(STUDY));
+    const error = await rejectionOf(client().createStudy(STUDY));
     expect(error).toBeInstanceOf(ProlificApiError);
     expect((error as ProlificApiError).outcomeUnknown).toBe(true);
     expect(fake.requestsTo('studies.create')).toHaveLength(1);
@@ -126,7 +118,7 @@ describe('ProlificApiClient', () => {
     const workspaces = await client({ timeoutMs: 100 }).listWorkspaces();
     expect(workspaces.map((w) => w.title)).toEqual(['My Workspace']);
     fake.failNext('workspaces.create', 'timeout', { delayMs: 400 });
-    const error = await caught(client({ timeoutMs: 100 }).createWorkspace('Slow'));
+    const error = await rejectionOf(client({ timeoutMs: 100 }).createWorkspace('Slow'));
     expect(error).toMatchObject({ code: 'MEPHISTO_ERR_PROVIDER_API', status: null });
     expect(String(error)).toContain('no reply within 100 ms');
     // The slow request still arrives (and is logged once it is answered); it was never sent again.
@@ -152,7 +144,7 @@ describe('ProlificApiClient', () => {
   });
 
   it("quotes Prolific's per-field validation messages", async () => {
-    const error = await caught(client().createStudy({ ...STUDY, reward: 'lots', name: undefined }));
+    const error = await rejectionOf(client().createStudy({ ...STUDY, reward: 'lots', name: undefined }));
     expect(error).toBeInstanceOf(ProlificApiError);
     expect(error).toMatchObject({ status: 400, detail: { name: ['This field is required.'] } });
     expect(String(error)).toContain('name: This field is required.');
@@ -166,7 +158,7 @@ describe('ProlificApiClient', () => {
       baseUrl: 'http://prolific.invalid',
       fetch: () => Promise.resolve(new Response(JSON.stringify({ id: 7 }), { status: 200 })),
     });
-    const error = await caught(odd.getStudy('s'));
+    const error = await rejectionOf(odd.getStudy('s'));
     expect(error).toBeInstanceOf(ProlificApiError);
     expect(String(error)).toContain('unexpected reply');
   });

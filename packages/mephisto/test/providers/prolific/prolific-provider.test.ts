@@ -9,6 +9,7 @@ import { ProlificProviderArgsSchema } from '../../../src/core/config/provider-ar
 import { ProlificProvider } from '../../../src/providers/prolific/prolific-provider.js';
 import { ProlificRegistrationError } from '../../../src/providers/prolific/prolific-errors.js';
 import { openProlificHarness, SERVER_URL, type ProlificHarness } from './prolific-harness.js';
+import { rejectionOf } from '../../store/fixtures.js';
 
 let h: ProlificHarness;
 
@@ -21,15 +22,6 @@ afterEach(async () => {
 
 function places(studyId: string | null): unknown {
   return h.fake.study(studyId ?? '')?.total_available_places;
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('ProlificProvider: setting up and launching', () => {
@@ -197,7 +189,7 @@ describe('ProlificProvider: agents and reviews', () => {
       data: { studyId, unitId: unit.id, agentId: work.agent.id, participantId: 'p1' },
     });
     const otherStudy = await h.provider.currentStudyId(otherRun.taskRun.id);
-    const wrongStudy = await caught(
+    const wrongStudy = await rejectionOf(
       h.provider.registerAgent(context, {
         ...work,
         providerData: { study_id: otherStudy, session_id: submissionId },
@@ -205,7 +197,7 @@ describe('ProlificProvider: agents and reviews', () => {
     );
     expect(wrongStudy).toBeInstanceOf(ProlificRegistrationError);
     expect(wrongStudy).toMatchObject({ code: 'MEPHISTO_ERR_PROVIDER_REGISTRATION' });
-    const noSession = await caught(
+    const noSession = await rejectionOf(
       h.provider.registerAgent(context, { ...work, providerData: { study_id: studyId } }),
     );
     expect(noSession).toMatchObject({ code: 'MEPHISTO_ERR_PROVIDER_REGISTRATION' });
@@ -265,7 +257,9 @@ describe('ProlificProvider: agents and reviews', () => {
     if (unit === undefined) throw new Error('no unit');
     await h.provider.launchUnits(context, [unit]);
     const { work } = await h.takeUnit(context, unit, 'p1');
-    const error = await caught(h.provider.approveWork({ work, feedback: null, idempotencyKey: 'early' }));
+    const error = await rejectionOf(
+      h.provider.approveWork({ work, feedback: null, idempotencyKey: 'early' }),
+    );
     expect(error).toMatchObject({ code: 'MEPHISTO_ERR_PROVIDER_API' });
     expect(String(error)).toContain('completion code');
   });
