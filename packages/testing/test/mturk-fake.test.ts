@@ -177,9 +177,9 @@ describe('MTurk fake: the protocol', () => {
     expect(wrong.$metadata?.httpStatusCode).toBe(400);
   });
 
-  it('refuses an unknown operation and a missing required member', async () => {
-    const fake = await startFake();
-    const response = await fetch(fake.endpoint, {
+  /** A signed-looking call of an operation MTurk does not have. */
+  function unknownOperation(endpoint: string): Promise<Response> {
+    return fetch(endpoint, {
       method: 'POST',
       headers: {
         authorization:
@@ -191,21 +191,15 @@ describe('MTurk fake: the protocol', () => {
       },
       body: '{}',
     });
+  }
+
+  it('refuses an unknown operation and a missing required member', async () => {
+    const fake = await startFake();
+    const response = await unknownOperation(fake.endpoint);
     // Shape-only checking: this fake has credentials, so the made-up key is refused first.
     expect(response.status).toBe(400);
     const open = await startFake({ credentials: undefined });
-    const again = await fetch(open.endpoint, {
-      method: 'POST',
-      headers: {
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=AKID/20260105/us-east-1/mturk-requester/aws4_request, ' +
-          `SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-        'x-amz-date': '20260105T120000Z',
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'MTurkRequesterServiceV20170117.LaunchRockets',
-      },
-      body: '{}',
-    });
+    const again = await unknownOperation(open.endpoint);
     expect(((await again.json()) as { __type: string }).__type).toBe(
       'com.amazon.coral.service#UnknownOperationException',
     );
